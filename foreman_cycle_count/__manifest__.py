@@ -1,0 +1,22 @@
+# Copyright 2026 Foreman
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Foreman Cycle Count",
+    "summary": "Scheduled partial stock counts with discrepancy investigation "
+               "and tiered approval",
+    "version": "11.0.1.0.0",
+    "category": "Warehouse",
+    "website": "https://github.com/foreman/foreman_cycle_count",
+    "author": "Foreman",
+    "license": "LGPL-3",
+    "application": False,
+    "installable": True,
+    "depends": ["stock", "barcodes", "mail"],
+    "data": [
+        "security/foreman_cycle_count_security.xml",
+        "security/ir.model.access.csv",
+    ],
+    "demo": [
+        "demo/foreman_cycle_count_demo.xml",
+    ],
+}

@@ -1,0 +1,31 @@
+# Shared settings for the project's scripts (sourced, not run).
+# Everything generated lives under .local/ (ignored by git): the virtualenv,
+# the private PostgreSQL cluster, Odoo's data dir, logs and the config file.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCAL="$ROOT/.local"
+VENV="$LOCAL/venv"
+PGDATA="$LOCAL/pgdata"
+PGSOCK="$LOCAL/pgsock"
+PGPORT="${FOREMAN_PGPORT:-54329}"
+PGBIN="${FOREMAN_PGBIN:-/usr/lib/postgresql/15/bin}"
+ODOO_CONF="$LOCAL/odoo.conf"
+ADDONS_UNUSED="$LOCAL/addons-unused"
+DEV_DB="${FOREMAN_DB:-foreman}"
+ODOO_PORT="${FOREMAN_HTTP_PORT:-8069}"
+export PGHOST="$PGSOCK" PGPORT PGUSER=odoo
+
+say() { printf '[foreman] %s\n' "$*" >&2; }
+die() { printf '[foreman] ERROR: %s\n' "$*" >&2; exit 1; }
+
+find_python37() {
+    local candidate
+    for candidate in /root/.pyenv/versions/3.7.16/bin/python "$(command -v python3.7 || true)"; do
+        if [ -n "$candidate" ] && [ -x "$candidate" ] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 7)' 2>/dev/null; then
+            echo "$candidate"; return 0
+        fi
+    done
+    die "Python 3.7 not found: Odoo 11 needs it. Install it at /root/.pyenv/versions/3.7.16 (pyenv install 3.7.16) or put python3.7 on PATH."
+}
+
+odoo() { "$VENV/bin/python" "$ROOT/scripts/odoo-bin" -c "$ODOO_CONF" "$@"; }
