@@ -15,8 +15,18 @@
     "data": [
         "security/foreman_cycle_count_security.xml",
         "security/ir.model.access.csv",
+        "data/foreman_cycle_count_data.xml",
+        "data/ir_cron_data.xml",
+        "views/cycle_count_plan_views.xml",
+        "views/cycle_count_cycle_views.xml",
+        "views/cycle_count_line_views.xml",
+        "views/cycle_count_discrepancy_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/menus.xml",
+        "report/cycle_count_discrepancy_report.xml",
     ],
     "demo": [
         "demo/foreman_cycle_count_demo.xml",
+        "demo/foreman_cycle_count_plan_demo.xml",
     ],
 }

@@ -1,1 +1,3 @@
-
+from . import cycle_count_scan
+from . import cycle_count_recount
+from . import cycle_count_discrepancy_bulk

@@ -1,0 +1,409 @@
+# Copyright 2026 Foreman
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import datetime
+from collections import defaultdict
+
+from psycopg2.extras import execute_values
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib import discrepancy as discrepancy_lib
+from ..lib import scheduling
+from .cycle_count_plan import COORDINATOR
+
+OPEN_STATES = ("planned", "in_progress", "review")
+
+
+class CycleCountCycle(models.Model):
+    """One scheduled cycle of a plan: a date window and a slice of the scope."""
+
+    _name = "foreman.cycle.count.cycle"
+    _description = "Cycle Count Cycle"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start, plan_id, id"
+
+    name = fields.Char(
+        "Reference", required=True, readonly=True, copy=False,
+        default=lambda self: self.env["ir.sequence"].next_by_code("foreman.cycle.count.cycle") or "/")
+    plan_id = fields.Many2one(
+        "foreman.cycle.count.plan", required=True, ondelete="cascade", index=True,
+        track_visibility="onchange")
+    company_id = fields.Many2one(related="plan_id.company_id", store=True, readonly=True)
+    color = fields.Integer(related="plan_id.id", readonly=True)
+    date_start = fields.Date(required=True, index=True, track_visibility="onchange")
+    date_end = fields.Date(required=True, track_visibility="onchange")
+    count_index = fields.Integer("Count", default=1, help="Which count of the timeframe.")
+    cycle_index = fields.Integer("Cycle", default=1, help="Which cycle of its count.")
+    state = fields.Selection(
+        [("planned", "Planned"),
+         ("in_progress", "Counting"),
+         ("review", "To Review"),
+         ("finalized", "Finalized"),
+         ("cancelled", "Cancelled")],
+        default="planned", required=True, readonly=True, copy=False, index=True,
+        track_visibility="onchange")
+    is_overdue = fields.Boolean(
+        "Overdue", readonly=True, copy=False, index=True,
+        help="The cycle ended without being finalized.")
+    slice_ids = fields.One2many(
+        "foreman.cycle.count.slice", "cycle_id", string="Slice",
+        help="The part of the plan's scope counted in this cycle.")
+    planned_item_count = fields.Integer(compute="_compute_planned_item_count", store=True)
+    user_ids = fields.Many2many(
+        "res.users", "foreman_cycle_count_cycle_user_rel", "cycle_id", "user_id",
+        string="Responsible Counters")
+    reminded_user_ids = fields.Many2many(
+        "res.users", "foreman_cycle_count_cycle_reminded_rel", "cycle_id", "user_id",
+        string="Reminded Counters", readonly=True, copy=False)
+    line_ids = fields.One2many("foreman.cycle.count.line", "cycle_id", string="Count Lines")
+    discrepancy_ids = fields.One2many(
+        "foreman.cycle.count.discrepancy", "cycle_id", string="Discrepancies")
+    line_count = fields.Integer(compute="_compute_progress")
+    counted_line_count = fields.Integer(compute="_compute_progress")
+    discrepancy_count = fields.Integer(compute="_compute_progress")
+    discrepancy_rate = fields.Float(
+        "Discrepancy Rate (%)", compute="_compute_progress", digits=(16, 2),
+        help="Items with a discrepancy divided by items counted, in percent.")
+    date_started = fields.Datetime(readonly=True, copy=False)
+    date_finalized = fields.Datetime(readonly=True, copy=False)
+    inventory_id = fields.Many2one(
+        "stock.inventory", "Stock Adjustment", readonly=True, copy=False,
+        help="The inventory adjustment that applied the counted variances.")
+    relocation_picking_ids = fields.Many2many(
+        "stock.picking", "foreman_cycle_count_cycle_picking_rel", "cycle_id", "picking_id",
+        string="Relocations", readonly=True, copy=False)
+
+    @api.depends("slice_ids.item_count")
+    def _compute_planned_item_count(self):
+        for cycle in self:
+            cycle.planned_item_count = sum(cycle.slice_ids.mapped("item_count"))
+
+    def _compute_progress(self):
+        lines = self.env["foreman.cycle.count.line"].sudo()
+        totals = {row["cycle_id"][0]: row["cycle_id_count"] for row in lines.read_group(
+            [("cycle_id", "in", self.ids)], ["cycle_id"], ["cycle_id"])}
+        counted = {row["cycle_id"][0]: row["cycle_id_count"] for row in lines.read_group(
+            [("cycle_id", "in", self.ids), ("is_counted", "=", True)], ["cycle_id"], ["cycle_id"])}
+        differing = {row["cycle_id"][0]: row["cycle_id_count"] for row in lines.read_group(
+            [("cycle_id", "in", self.ids), ("is_counted", "=", True), ("variance_qty", "!=", 0)],
+            ["cycle_id"], ["cycle_id"])}
+        for cycle in self:
+            cycle.line_count = totals.get(cycle.id, 0)
+            cycle.counted_line_count = counted.get(cycle.id, 0)
+            cycle.discrepancy_count = differing.get(cycle.id, 0)
+            cycle.discrepancy_rate = discrepancy_lib.discrepancy_rate(
+                cycle.discrepancy_count, cycle.counted_line_count)
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for cycle in self:
+            if cycle.date_end < cycle.date_start:
+                raise UserError(_("Cycle %s ends before it starts.") % cycle.name)
+
+    @api.multi
+    def unlink(self):
+        if any(cycle.state not in ("planned", "cancelled") for cycle in self):
+            raise UserError(_("Only planned or cancelled cycles can be deleted."))
+        return super(CycleCountCycle, self).unlink()
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    @api.multi
+    def action_start(self):
+        """Snapshot the books for this cycle's slice and open counting."""
+        self._check_coordinator()
+        for cycle in self:
+            if cycle.state != "planned":
+                raise UserError(_("Cycle %s is not planned: it cannot be started.") % cycle.name)
+            cycle._snapshot_lines()
+            cycle.write({"state": "in_progress", "date_started": fields.Datetime.now()})
+        return True
+
+    @api.multi
+    def action_submit(self):
+        """Counting is done: move to review, or list what is still uncounted."""
+        for cycle in self:
+            if cycle.state != "in_progress":
+                raise UserError(_("Cycle %s is not being counted.") % cycle.name)
+            uncounted = cycle.sudo().line_ids.filtered(lambda line: not line.is_counted)
+            if uncounted:
+                raise UserError(_("%d lines are not counted yet:\n%s") % (
+                    len(uncounted), "\n".join(line._describe() for line in uncounted[:30])))
+            cycle.sudo().write({"state": "review"})
+            cycle.sudo()._sync_discrepancies()
+        return True
+
+    @api.multi
+    def action_finalize(self):
+        """Apply the counted variances to stock and lock the cycle, all or nothing."""
+        self._check_coordinator()
+        for cycle in self:
+            if cycle.state != "review":
+                raise UserError(_("Only a cycle in review can be finalized (%s is %s).") % (
+                    cycle.name, dict(self._fields["state"].selection)[cycle.state]))
+            cycle._check_discrepancies_approved()
+            with self.env.cr.savepoint():
+                cycle.sudo()._apply_relocations()
+                cycle.sudo()._apply_adjustments()
+                cycle.sudo().write({
+                    "state": "finalized", "is_overdue": False,
+                    "date_finalized": fields.Datetime.now()})
+            cycle.message_post(body=_("Cycle finalized: stock now matches the physical count."))
+        return True
+
+    @api.multi
+    def action_cancel(self):
+        self._check_coordinator()
+        if any(cycle.state not in ("planned", "in_progress") for cycle in self):
+            raise UserError(_("Only planned or counting cycles can be cancelled."))
+        return self.write({"state": "cancelled"})
+
+    @api.multi
+    def action_open_lines(self):
+        self.ensure_one()
+        action = self.env.ref("foreman_cycle_count.foreman_cycle_count_line_action").read()[0]
+        action["domain"] = [("cycle_id", "=", self.id)]
+        action["context"] = {"default_cycle_id": self.id, "search_default_group_location": 1}
+        action["name"] = _("Count %s") % self.name
+        return action
+
+    @api.multi
+    def action_open_scanner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Scan %s") % self.name,
+            "res_model": "foreman.cycle.count.scan",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_cycle_id": self.id},
+        }
+
+    @api.multi
+    def action_open_discrepancies(self):
+        self.ensure_one()
+        action = self.env.ref("foreman_cycle_count.foreman_cycle_count_discrepancy_action").read()[0]
+        action["domain"] = [("cycle_id", "=", self.id)]
+        return action
+
+    @api.model
+    def action_open_current(self):
+        """Menu 'Current Cycle': the default plan's cycle being worked on, or due now."""
+        today = fields.Date.context_today(self)
+        plan = self.env.user.company_id.cycle_count_plan_id
+        domain = [("state", "in", OPEN_STATES)] + ([("plan_id", "=", plan.id)] if plan else [])
+        current = self.search(domain + [("state", "!=", "planned")], limit=1) \
+            or self.search(domain + [("date_start", "<=", today)], order="date_start desc", limit=1) \
+            or self.search(domain, order="date_start", limit=1)
+        if not current:
+            raise UserError(_("No cycle is planned. Generate the calendar of a plan first "
+                              "(Inventory > Configuration > Cycle Count Plans)."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Current Cycle"),
+            "res_model": self._name,
+            "res_id": current.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _check_coordinator(self):
+        self.env["foreman.cycle.count.plan"]._check_coordinator()
+
+    def _slice_keys(self):
+        return {(line.segment_id.id, line.location_id.id) for line in self.slice_ids}
+
+    def _snapshot_lines(self):
+        """One count line per in-scope quant of the slice, written in one INSERT."""
+        self.ensure_one()
+        plan = self.plan_id
+        keys = self._slice_keys()
+        match = plan._segment_matcher()
+        rows = []
+        for row in plan._read_scope_quants():
+            row["segment_id"] = match(row)
+            if (row["segment_id"], row["location_id"]) in keys:
+                rows.append(row)
+        assign = self._counter_assignment(rows)
+        costs = self._unit_costs({row["product_id"] for row in rows})
+        uid, now = self.env.uid, fields.Datetime.now()
+        values = [(
+            self.id, plan.id, self.company_id.id, row["product_id"], row["location_id"],
+            row["lot_id"], row["owner_id"], row["uom_id"], row["segment_id"] or None,
+            row["quantity"], costs.get(row["product_id"], 0.0),
+            assign.get((row["segment_id"], row["location_id"])), "todo", False, False, 0.0,
+            uid, now, uid, now) for row in rows]
+        execute_values(self.env.cr, """
+            INSERT INTO foreman_cycle_count_line (
+                cycle_id, plan_id, company_id, product_id, location_id, lot_id, owner_id,
+                product_uom_id, segment_id, system_qty, unit_cost, user_id, state,
+                is_counted, is_found, variance_qty, create_uid, create_date, write_uid, write_date)
+            VALUES %s""", values, page_size=5000)
+        self.env["foreman.cycle.count.line"].invalidate_cache()
+        self.invalidate_cache(["line_ids"])
+
+    def _counter_assignment(self, rows):
+        """Give each (segment, location) to one of the segment's counters, in turn."""
+        segments = self.env["foreman.cycle.count.segment"].browse(
+            {row["segment_id"] for row in rows if row["segment_id"]})
+        counters = {segment.id: segment.user_ids.sorted("id").ids for segment in segments}
+        counters[False] = self.plan_id.user_ids.sorted("id").ids or self.user_ids.sorted("id").ids
+        by_segment = defaultdict(set)
+        for row in rows:
+            by_segment[row["segment_id"]].add(row["location_id"])
+        locations = self.env["stock.location"].browse(
+            {row["location_id"] for row in rows}).sorted("complete_name")
+        order = {location.id: index for index, location in enumerate(locations)}
+        assign = {}
+        for segment_id, location_ids in by_segment.items():
+            users = counters.get(segment_id) or []
+            for index, location_id in enumerate(sorted(location_ids, key=order.get)):
+                assign[(segment_id, location_id)] = users[index % len(users)] if users else None
+        return assign
+
+    def _unit_costs(self, product_ids):
+        products = self.env["product.product"].with_context(
+            force_company=self.company_id.id).browse(product_ids)
+        return {product.id: product.standard_price for product in products}
+
+    def _sync_discrepancies(self):
+        """Keep one discrepancy per counted line that differs from the books."""
+        self.ensure_one()
+        Discrepancy = self.env["foreman.cycle.count.discrepancy"]
+        existing = {disc.line_id.id: disc for disc in self.discrepancy_ids}
+        differing = self.line_ids.filtered(lambda line: line.is_counted and line.variance_qty)
+        for line in differing:
+            disc = existing.pop(line.id, None)
+            if disc is None:
+                Discrepancy.create(Discrepancy._values_from_line(line))
+            elif disc.counted_qty != line.counted_qty:
+                disc._refresh_from_line()
+        stale = Discrepancy.browse([disc.id for disc in existing.values()])
+        stale.filtered(lambda disc: not disc.approved_by_id).unlink()
+
+    def _check_discrepancies_approved(self):
+        blocking = self.discrepancy_ids.filtered(lambda disc: disc._blocks_finalization())
+        if blocking:
+            raise UserError(_(
+                "Major discrepancies need a Manager's approval before %s can be finalized "
+                "(or mark them 'Under Investigation'):\n%s") % (
+                    self.name, "\n".join(disc.display_name for disc in blocking)))
+
+    def _lines_to_adjust(self):
+        relocated = self.discrepancy_ids.filtered(
+            lambda disc: disc.resolution_type == "relocation").mapped("line_id")
+        return self.line_ids.filtered(lambda line: line.is_counted and line.variance_qty) - relocated
+
+    def _apply_adjustments(self):
+        """Apply each counted variance on top of today's stock through stock.inventory.
+
+        The variance, not the counted figure, is applied: goods received or
+        shipped after the snapshot stay accounted for.
+        """
+        lines = self._lines_to_adjust()
+        if not lines:
+            return
+        on_hand = self._quantities_on_hand(lines)
+        inventory = self.env["stock.inventory"].create({
+            "name": self.name,
+            "filter": "partial",
+            "company_id": self.company_id.id,
+            "location_id": self._adjustment_root_location().id,
+        })
+        inventory.action_start()
+        inventory.write({"line_ids": [(0, 0, {
+            "product_id": line.product_id.id,
+            "product_uom_id": line.product_id.uom_id.id,
+            "location_id": line.location_id.id,
+            "prod_lot_id": line.lot_id.id,
+            "partner_id": line.owner_id.id,
+            "product_qty": max(0.0, on_hand.get(line._stock_key(), 0.0) + line.variance_qty),
+        }) for line in lines]})
+        inventory.action_done()
+        self.inventory_id = inventory
+
+    def _quantities_on_hand(self, lines):
+        groups = self.env["stock.quant"].read_group(
+            [("product_id", "in", lines.mapped("product_id").ids),
+             ("location_id", "in", lines.mapped("location_id").ids)],
+            ["quantity", "product_id", "location_id", "lot_id", "owner_id"],
+            ["product_id", "location_id", "lot_id", "owner_id"], lazy=False)
+        return {(group["product_id"][0], group["location_id"][0],
+                 group["lot_id"] and group["lot_id"][0] or False,
+                 group["owner_id"] and group["owner_id"][0] or False): group["quantity"]
+                for group in groups}
+
+    def _adjustment_root_location(self):
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company_id.id)], limit=1)
+        return self.plan_id.location_ids[:1] or warehouse.lot_stock_id
+
+    def _apply_relocations(self):
+        """One internal transfer per serial found away from its recorded location."""
+        pickings = self.env["stock.picking"]
+        for disc in self.discrepancy_ids.filtered(
+                lambda d: d.resolution_type == "relocation" and d.variance_qty < 0):
+            pickings |= disc._make_relocation_picking()
+        self.relocation_picking_ids = pickings
+
+    def _describe(self):
+        return "%s (%s - %s)" % (self.name, self.date_start, self.date_end)
+
+    # ------------------------------------------------------------------
+    # Scheduler
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_send_reminders(self, today=None):
+        """Remind counters of upcoming cycles once; flag cycles past their end."""
+        today = today or fields.Date.from_string(fields.Date.context_today(self))
+        self._remind_counters(today)
+        self._mark_overdue(today)
+
+    @api.model
+    def _remind_counters(self, today):
+        activity_type = self.env.ref("foreman_cycle_count.mail_activity_type_cycle_reminder")
+        model_id = self.env["ir.model"]._get(self._name).id
+        cycles = self.search([("state", "=", "planned"),
+                              ("date_end", ">=", fields.Date.to_string(today))])
+        activities = []
+        for cycle in cycles:
+            start = fields.Date.from_string(cycle.date_start)
+            if scheduling.reminder_date(start, cycle.plan_id.reminder_days) > today:
+                continue
+            for user in cycle.user_ids - cycle.reminded_user_ids:
+                activities.append({
+                    "res_model_id": model_id,
+                    "res_id": cycle.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": user.id,
+                    "date_deadline": cycle.date_start,
+                    "summary": _("Cycle count %s starts on %s") % (cycle.name, cycle.date_start),
+                })
+            cycle.reminded_user_ids |= cycle.user_ids
+        for vals in activities:
+            self.env["mail.activity"].create(vals)
+
+    @api.model
+    def _mark_overdue(self, today):
+        self.search([("state", "in", OPEN_STATES),
+                     ("date_end", "<", fields.Date.to_string(today)),
+                     ("is_overdue", "=", False)]).write({"is_overdue": True})
+
+
+class CycleCountSlice(models.Model):
+    """A (segment, location) bucket scheduled into a cycle."""
+
+    _name = "foreman.cycle.count.slice"
+    _description = "Cycle Count Slice"
+    _order = "cycle_id, location_id"
+
+    cycle_id = fields.Many2one(
+        "foreman.cycle.count.cycle", required=True, ondelete="cascade", index=True)
+    segment_id = fields.Many2one("foreman.cycle.count.segment", ondelete="set null")
+    location_id = fields.Many2one("stock.location", required=True, ondelete="cascade")
+    item_count = fields.Integer("Items", help="Items in stock there when the calendar was made.")

@@ -1,0 +1,301 @@
+# Copyright 2026 Foreman
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..lib import discrepancy as discrepancy_lib
+from .cycle_count_plan import COORDINATOR, MANAGER
+
+ROOT_CAUSES = [
+    ("ticket_pending", "Usage on open tickets not logged yet"),
+    ("moved", "Moved without updating the location"),
+    ("data_entry", "Data-entry error in the initial upload"),
+    ("theft_loss", "Theft or loss"),
+    ("miscount", "Miscounted during the cycle count"),
+    ("unticketed_usage", "Used without a ticket"),
+    ("other", "Other"),
+]
+
+# The usual way out for each root cause, offered when the cause is chosen.
+SUGGESTED_RESOLUTIONS = {
+    "ticket_pending": "Wait for the open tickets to close, or adjust to the usage actually made.",
+    "moved": "Transfer the item to where it was found; remind the team to record transfers.",
+    "data_entry": "Correct the quantity to the physical count; trace where the uploaded figure came from.",
+    "theft_loss": "Record the loss, adjust stock and review physical security and access logs.",
+    "miscount": "Recount by a second person; if the recount matches the books, retrain on counting.",
+    "unticketed_usage": "Create the missing tickets after the fact; remind technicians to log usage.",
+    "other": "",
+}
+
+# Fields copied from the count line: fixed once the cycle is finalized.
+QUANTITY_FIELDS = {"line_id", "cycle_id", "product_id", "location_id", "lot_id", "owner_id",
+                   "system_qty", "counted_qty", "variance_qty", "unit_cost", "tier"}
+
+
+class CycleCountDiscrepancy(models.Model):
+    """A counted line that differs from the books, and its investigation."""
+
+    _name = "foreman.cycle.count.discrepancy"
+    _description = "Cycle Count Discrepancy"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "cycle_id desc, tier desc, id"
+    _rec_name = "name"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    cycle_id = fields.Many2one(
+        "foreman.cycle.count.cycle", required=True, readonly=True, ondelete="cascade", index=True)
+    cycle_state = fields.Selection(related="cycle_id.state", readonly=True, string="Cycle Status")
+    plan_id = fields.Many2one(related="cycle_id.plan_id", store=True, readonly=True)
+    company_id = fields.Many2one(related="cycle_id.company_id", store=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
+    line_id = fields.Many2one("foreman.cycle.count.line", required=True, readonly=True, ondelete="cascade")
+    product_id = fields.Many2one("product.product", readonly=True, index=True)
+    location_id = fields.Many2one("stock.location", readonly=True, index=True)
+    lot_id = fields.Many2one("stock.production.lot", "Lot/Serial Number", readonly=True)
+    owner_id = fields.Many2one("res.partner", "Owner", readonly=True)
+    system_qty = fields.Float("System Count", readonly=True, digits=(16, 3))
+    counted_qty = fields.Float("Physical Count", readonly=True, digits=(16, 3))
+    variance_qty = fields.Float("Variance", readonly=True, digits=(16, 3))
+    unit_cost = fields.Float(readonly=True, digits=(16, 2))
+    variance_value = fields.Monetary(
+        compute="_compute_variance_value", store=True, currency_field="currency_id")
+    tier = fields.Selection(
+        [("minor", "Minor"), ("major", "Major")], readonly=True, track_visibility="onchange",
+        help="Minor: a Coordinator approves. Major: a Manager (operations or finance) approves.")
+    root_cause = fields.Selection(ROOT_CAUSES, track_visibility="onchange")
+    root_cause_note = fields.Text("Explanation", track_visibility="onchange")
+    resolution = fields.Text("Resolution Taken", track_visibility="onchange")
+    resolution_type = fields.Selection(
+        [("adjustment", "Adjust stock to the count"), ("relocation", "Transfer to where it was found")],
+        default="adjustment", required=True, track_visibility="onchange")
+    investigator_id = fields.Many2one("res.users", "Investigator", track_visibility="onchange")
+    date_investigated = fields.Date("Investigated On", track_visibility="onchange")
+    state = fields.Selection(
+        [("open", "Open"), ("under_investigation", "Under Investigation"), ("resolved", "Resolved")],
+        default="open", required=True, track_visibility="onchange")
+    approved_by_id = fields.Many2one("res.users", "Approved By", readonly=True, track_visibility="onchange")
+    date_approved = fields.Datetime("Approved On", readonly=True)
+    counted_by_id = fields.Many2one(related="line_id.counted_by_id", readonly=True)
+    relocation_line_id = fields.Many2one(
+        "foreman.cycle.count.line", compute="_compute_relocation_line_id",
+        string="Found At", help="The same serial number, counted in another location of this cycle.")
+    relocation_picking_id = fields.Many2one("stock.picking", "Relocation Transfer", readonly=True)
+
+    @api.depends("product_id", "location_id", "lot_id")
+    def _compute_name(self):
+        for disc in self:
+            disc.name = " / ".join(filter(None, [
+                disc.product_id.display_name, disc.location_id.display_name, disc.lot_id.name]))
+
+    @api.depends("variance_qty", "unit_cost")
+    def _compute_variance_value(self):
+        for disc in self:
+            disc.variance_value = disc.variance_qty * disc.unit_cost
+
+    def _compute_relocation_line_id(self):
+        lines = self.env["foreman.cycle.count.line"].sudo()
+        for disc in self:
+            found = lines.browse()
+            if disc.lot_id and disc.variance_qty < 0:
+                found = lines.search([
+                    ("cycle_id", "=", disc.cycle_id.id), ("lot_id", "=", disc.lot_id.id),
+                    ("product_id", "=", disc.product_id.id), ("location_id", "!=", disc.location_id.id),
+                    ("is_counted", "=", True), ("counted_qty", ">", 0)], limit=1)
+            disc.relocation_line_id = found
+
+    @api.constrains("root_cause", "root_cause_note")
+    def _check_root_cause_note(self):
+        for disc in self:
+            if disc.root_cause == "other" and not (disc.root_cause_note or "").strip():
+                raise ValidationError(_("Explain the root cause when it is 'Other' (%s).") % disc.name)
+
+    @api.onchange("root_cause")
+    def _onchange_root_cause(self):
+        suggestions = set(SUGGESTED_RESOLUTIONS.values())
+        if self.root_cause and (not self.resolution or self.resolution in suggestions):
+            self.resolution = SUGGESTED_RESOLUTIONS[self.root_cause]
+
+    @api.model
+    def create(self, vals):
+        disc = super(CycleCountDiscrepancy, self).create(vals)
+        disc._request_approval()
+        return disc
+
+    @api.multi
+    def write(self, vals):
+        locked = set(vals) & QUANTITY_FIELDS
+        if locked and not self.env.context.get("foreman_sync_from_line"):
+            raise UserError(_("Counts and quantities of a discrepancy come from the count "
+                              "and cannot be edited."))
+        if "resolution_type" in vals and self.filtered(lambda d: d.cycle_id.state == "finalized"):
+            raise UserError(_("The cycle is finalized: stock was already adjusted."))
+        return super(CycleCountDiscrepancy, self).write(vals)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    @api.multi
+    def action_mark_under_investigation(self):
+        """Keep investigating; the cycle may be finalized meanwhile."""
+        self._check_investigator_rights()
+        for disc in self:
+            disc.write({"state": "under_investigation",
+                        "investigator_id": disc.investigator_id.id or self.env.uid,
+                        "date_investigated": disc.date_investigated or fields.Date.context_today(self)})
+        return True
+
+    @api.multi
+    def action_resolve(self):
+        self._check_investigator_rights()
+        for disc in self:
+            if not disc.root_cause or not (disc.resolution or "").strip():
+                raise UserError(_("Record the root cause and the resolution taken for %s first.") % disc.name)
+            disc.write({"state": "resolved",
+                        "investigator_id": disc.investigator_id.id or self.env.uid,
+                        "date_investigated": fields.Date.context_today(self)})
+        return True
+
+    @api.multi
+    def action_resolve_as_relocation(self):
+        """The serial was moved: transfer it instead of booking a loss and a gain."""
+        self._check_investigator_rights()
+        for disc in self:
+            found_line = disc.relocation_line_id
+            if not found_line:
+                raise UserError(_("%s was not counted anywhere else in this cycle.") % disc.name)
+            found = self.search([("line_id", "=", found_line.id)])
+            vals = {"root_cause": "moved", "resolution_type": "relocation",
+                    "resolution": _("Transfer %s from %s to %s, where it was found.") % (
+                        disc.lot_id.name, disc.location_id.display_name, found_line.location_id.display_name),
+                    "state": "resolved", "investigator_id": self.env.uid,
+                    "date_investigated": fields.Date.context_today(self)}
+            (disc | found).write(vals)
+        return True
+
+    @api.multi
+    def action_approve(self):
+        """Approve the adjustment: Coordinator for minor, Manager for major."""
+        for disc in self:
+            disc._check_can_approve()
+            disc.sudo().write({"approved_by_id": self.env.uid, "date_approved": fields.Datetime.now()})
+            disc._close_approval_activities()
+            disc.message_post(body=_("%s discrepancy approved by %s.") % (
+                dict(self._fields["tier"].selection)[disc.tier], self.env.user.name))
+        return True
+
+    @api.multi
+    def action_print_report(self):
+        return self.env.ref("foreman_cycle_count.action_report_discrepancy").report_action(self)
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _values_from_line(self, line):
+        plan = line.plan_id
+        value = line.variance_qty * line.unit_cost
+        high_value = bool(plan.high_value_category_ids) and bool(self.env["product.category"].search_count([
+            ("id", "=", line.product_id.categ_id.id), ("id", "child_of", plan.high_value_category_ids.ids)]))
+        return {
+            "cycle_id": line.cycle_id.id, "line_id": line.id, "product_id": line.product_id.id,
+            "location_id": line.location_id.id, "lot_id": line.lot_id.id, "owner_id": line.owner_id.id,
+            "system_qty": line.system_qty, "counted_qty": line.counted_qty,
+            "variance_qty": line.variance_qty, "unit_cost": line.unit_cost,
+            "tier": discrepancy_lib.classify_tier(
+                line.variance_qty, value, plan.minor_qty_limit, plan.minor_value_limit, high_value),
+        }
+
+    def _refresh_from_line(self):
+        """A recount changed the figures: update them and ask for approval again."""
+        vals = self._values_from_line(self.line_id)
+        self.with_context(foreman_sync_from_line=True).write(
+            dict(vals, approved_by_id=False, date_approved=False))
+        self.activity_ids.unlink()
+        self._request_approval()
+
+    def _approver_group_xmlid(self):
+        return MANAGER if self.tier == "major" else COORDINATOR
+
+    def _approver_group(self):
+        return self.env.ref(self._approver_group_xmlid())
+
+    def _request_approval(self):
+        """One approval activity per user who may approve this discrepancy."""
+        activity_type = self.env.ref("foreman_cycle_count.mail_activity_type_discrepancy_approval")
+        model_id = self.env["ir.model"]._get(self._name).id
+        for disc in self:
+            approvers = disc._approver_group().users.filtered(
+                lambda user: user.active and user not in disc._involved_users() and user.id != 1)
+            if disc.tier == "minor":
+                # leave minor approvals to the coordinators when there are some
+                managers = self.env.ref(MANAGER).users
+                approvers = (approvers - managers) or approvers
+            for user in approvers:
+                self.env["mail.activity"].sudo().create({
+                    "res_model_id": model_id, "res_id": disc.id,
+                    "activity_type_id": activity_type.id, "user_id": user.id,
+                    "summary": _("Approve %s discrepancy: %s") % (disc.tier, disc.name),
+                })
+
+    def _involved_users(self):
+        line = self.line_id
+        return line.counted_by_id | line.first_counted_by_id | self.investigator_id
+
+    def _check_investigator_rights(self):
+        if not self.env.user.has_group(COORDINATOR):
+            raise AccessError(_("Only a cycle count Coordinator can investigate discrepancies."))
+
+    def _check_can_approve(self):
+        user = self.env.user
+        if self.approved_by_id:
+            raise UserError(_("%s is already approved by %s.") % (self.name, self.approved_by_id.name))
+        if not user.has_group(self._approver_group_xmlid()):
+            raise AccessError(_("A %s discrepancy needs the approval of a cycle count %s.") % (
+                self.tier, _("Manager") if self.tier == "major" else _("Coordinator")))
+        if user in self._involved_users():
+            raise AccessError(_("You counted or investigated %s: someone else must approve it.") % self.name)
+
+    def _close_approval_activities(self):
+        activity_type = self.env.ref("foreman_cycle_count.mail_activity_type_discrepancy_approval")
+        activities = self.sudo().activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+        mine = activities.filtered(lambda a: a.user_id == self.env.user)
+        (activities - mine).unlink()
+        mine.action_feedback(feedback=_("Approved"))
+
+    def _blocks_finalization(self):
+        return (self.tier == "major" and not self.approved_by_id
+                and self.state != "under_investigation" and self.resolution_type != "relocation")
+
+    def _make_relocation_picking(self):
+        """Internal transfer of this serial from its recorded to its found location."""
+        found_line = self.relocation_line_id
+        picking_type = self.env["stock.picking.type"].search([
+            ("code", "=", "internal"), ("warehouse_id.company_id", "=", self.company_id.id)], limit=1)
+        picking = self.env["stock.picking"].create({
+            "picking_type_id": picking_type.id,
+            "location_id": self.location_id.id,
+            "location_dest_id": found_line.location_id.id,
+            "origin": self.cycle_id.name,
+            "owner_id": self.owner_id.id,
+            "move_lines": [(0, 0, {
+                "name": _("%s: relocation") % self.cycle_id.name,
+                "product_id": self.product_id.id,
+                "product_uom": self.product_id.uom_id.id,
+                "product_uom_qty": abs(self.variance_qty),
+                "location_id": self.location_id.id,
+                "location_dest_id": found_line.location_id.id,
+                "restrict_partner_id": self.owner_id.id,
+            })],
+        })
+        picking.action_confirm()
+        move = picking.move_lines
+        move.move_line_ids.unlink()
+        self.env["stock.move.line"].create({
+            "move_id": move.id, "picking_id": picking.id, "product_id": self.product_id.id,
+            "product_uom_id": self.product_id.uom_id.id, "lot_id": self.lot_id.id,
+            "qty_done": abs(self.variance_qty), "location_id": self.location_id.id,
+            "location_dest_id": found_line.location_id.id, "owner_id": self.owner_id.id,
+        })
+        picking.action_done()
+        self.relocation_picking_id = picking
+        return picking

@@ -1,0 +1,348 @@
+# Copyright 2026 Foreman
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import math
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+from ..lib import scheduling
+
+COORDINATOR = "foreman_cycle_count.group_cycle_count_coordinator"
+MANAGER = "foreman_cycle_count.group_cycle_count_manager"
+COUNTER = "foreman_cycle_count.group_cycle_count_counter"
+
+# Approval thresholds: only a Manager may set them.
+THRESHOLD_FIELDS = ("minor_qty_limit", "minor_value_limit", "high_value_category_ids")
+
+
+def hierarchies_overlap(records_a, records_b):
+    """True when two sets of tree nodes (locations, categories) share a node.
+
+    An empty set stands for the whole tree.
+    """
+    if not records_a or not records_b:
+        return True
+    model = records_a.browse().with_context(active_test=False)
+    return bool(
+        model.search_count([("id", "in", records_a.ids), ("id", "child_of", records_b.ids)])
+        or model.search_count([("id", "in", records_b.ids), ("id", "child_of", records_a.ids)]))
+
+
+def expand_tree(records):
+    """Ids of the records and all their descendants (None for an empty set: all)."""
+    if not records:
+        return None
+    model = records.browse().with_context(active_test=False)
+    return set(model.search([("id", "child_of", records.ids)]).ids)
+
+
+class CycleCountPlan(models.Model):
+    """What is counted, how often, by whom: the policy behind the calendar."""
+
+    _name = "foreman.cycle.count.plan"
+    _description = "Cycle Count Plan"
+    _inherit = ["mail.thread"]
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, track_visibility="onchange")
+    active = fields.Boolean(default=True, track_visibility="onchange")
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.user.company_id)
+    currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
+    category_ids = fields.Many2many(
+        "product.category", "foreman_cycle_count_plan_category_rel", "plan_id", "category_id",
+        string="Inventory Types",
+        help="Product categories counted by this plan (with their sub-categories). "
+             "Empty means every category.")
+    ownership = fields.Selection(
+        [("company", "Company-owned stock"),
+         ("customer", "Customer-owned stock"),
+         ("both", "Company and customer-owned stock")],
+        required=True, default="both", track_visibility="onchange",
+        help="Customer-owned stock is stock with an owner, such as hosted miners.")
+    location_ids = fields.Many2many(
+        "stock.location", "foreman_cycle_count_plan_location_rel", "plan_id", "location_id",
+        string="Locations", domain=[("usage", "=", "internal")],
+        help="Counted locations (with their sub-locations). Empty means every internal location.")
+    timeframe = fields.Selection(
+        [(scheduling.CALENDAR_YEAR, "Calendar Year"), (scheduling.ROLLING_YEAR, "Rolling Year")],
+        required=True, default=scheduling.CALENDAR_YEAR, track_visibility="onchange")
+    date_rolling_start = fields.Date(
+        "Rolling Year Start", help="First day of the rolling year; it repeats every year.")
+    counts_per_timeframe = fields.Integer(
+        default=1, required=True, track_visibility="onchange",
+        help="How many full counts of the scope happen in the timeframe.")
+    cycles_per_count = fields.Integer(
+        default=4, required=True, track_visibility="onchange",
+        help="How many cycles each count is split into: 4 cycles per yearly count "
+             "means one cycle every three months.")
+    reminder_days = fields.Integer(
+        "Reminder Lead (days)", default=3, required=True,
+        help="Counters are reminded this many days before their cycle starts.")
+    blind_count = fields.Boolean(
+        "Blind Counting", default=True,
+        help="Counters do not see the quantity on the books while counting.")
+    user_ids = fields.Many2many(
+        "res.users", "foreman_cycle_count_plan_user_rel", "plan_id", "user_id",
+        string="Default Counters",
+        help="Count the stock that no segment covers.")
+    segment_ids = fields.One2many("foreman.cycle.count.segment", "plan_id", string="Segments")
+    cycle_ids = fields.One2many("foreman.cycle.count.cycle", "plan_id", string="Cycles")
+    minor_qty_limit = fields.Float(
+        "Minor Variance Limit (units)", default=5.0, track_visibility="onchange",
+        help="A variance of at most this many units, either way, can be minor. "
+             "Anything larger is major (so 6 to 9 units are major by default).")
+    minor_value_limit = fields.Monetary(
+        "Minor Variance Limit (value)", default=1000.0, currency_field="currency_id",
+        track_visibility="onchange",
+        help="A variance worth this much or more is major, whatever the units.")
+    high_value_category_ids = fields.Many2many(
+        "product.category", "foreman_cycle_count_plan_high_value_rel", "plan_id", "category_id",
+        string="High-Value Categories",
+        help="Any variance on these categories (for example miners) is major.")
+    cycle_count = fields.Integer(compute="_compute_cycle_count")
+    uncovered_quant_ids = fields.Many2many(
+        "stock.quant", compute="_compute_uncovered_quant_ids", string="Stock Not Covered")
+    uncovered_quant_count = fields.Integer(compute="_compute_uncovered_quant_ids")
+
+    @api.depends("cycle_ids")
+    def _compute_cycle_count(self):
+        for plan in self:
+            plan.cycle_count = len(plan.cycle_ids)
+
+    @api.depends("segment_ids", "category_ids", "location_ids", "ownership")
+    def _compute_uncovered_quant_ids(self):
+        for plan in self:
+            if plan.segment_ids:
+                rows = plan._read_scope_quants()
+                match = plan._segment_matcher()
+                quant_ids = [row["id"] for row in rows if not match(row)]
+            else:
+                quant_ids = []
+            plan.uncovered_quant_ids = [(6, 0, quant_ids)]
+            plan.uncovered_quant_count = len(quant_ids)
+
+    @api.constrains("counts_per_timeframe", "cycles_per_count", "reminder_days",
+                    "timeframe", "date_rolling_start")
+    def _check_frequency(self):
+        for plan in self:
+            if plan.counts_per_timeframe < 1:
+                raise ValidationError(_("Counts per timeframe must be at least 1."))
+            if plan.cycles_per_count < 1:
+                raise ValidationError(_("Cycles per count must be at least 1."))
+            if plan.timeframe == scheduling.ROLLING_YEAR and not plan.date_rolling_start:
+                raise ValidationError(_("A rolling year needs its start date."))
+            if plan.counts_per_timeframe * plan.cycles_per_count > 365:
+                raise ValidationError(_(
+                    "%d counts of %d cycles make cycles shorter than a day: at most 365 "
+                    "cycles fit in a year.") % (plan.counts_per_timeframe, plan.cycles_per_count))
+            if plan.reminder_days < 0:
+                raise ValidationError(_("The reminder lead cannot be negative."))
+            shortest = plan._shortest_cycle_days()
+            if plan.reminder_days > shortest:
+                raise ValidationError(_(
+                    "The reminder lead (%d days) is longer than a cycle (%d days): "
+                    "counters would be reminded of a cycle before the previous one ends.")
+                    % (plan.reminder_days, shortest))
+
+    @api.constrains("minor_qty_limit", "minor_value_limit")
+    def _check_thresholds(self):
+        for plan in self:
+            if plan.minor_qty_limit < 0 or plan.minor_value_limit < 0:
+                raise ValidationError(_("Approval thresholds cannot be negative."))
+
+    @api.constrains("active", "company_id", "category_ids", "location_ids", "ownership")
+    def _check_scope_overlap(self):
+        for plan in self.filtered("active"):
+            others = self.search([("id", "!=", plan.id), ("company_id", "=", plan.company_id.id)])
+            for other in others:
+                if plan._scope_overlaps(other):
+                    raise ValidationError(_(
+                        "Plans '%s' and '%s' would count the same stock: give them different "
+                        "categories, locations or ownership, or archive one.")
+                        % (plan.name, other.name))
+
+    @api.model
+    def create(self, vals):
+        if any(vals.get(name) for name in THRESHOLD_FIELDS):
+            self._check_threshold_rights()
+        return super(CycleCountPlan, self).create(vals)
+
+    @api.multi
+    def write(self, vals):
+        if any(name in vals for name in THRESHOLD_FIELDS):
+            self._check_threshold_rights()
+        return super(CycleCountPlan, self).write(vals)
+
+    @api.multi
+    def action_generate_calendar(self):
+        """Create or refresh the cycles of the current timeframe."""
+        self._check_coordinator()
+        for plan in self:
+            plan._generate_calendar(fields.Date.from_string(fields.Date.context_today(plan)))
+        return True
+
+    @api.multi
+    def action_view_cycles(self):
+        self.ensure_one()
+        action = self.env.ref("foreman_cycle_count.foreman_cycle_count_cycle_action").read()[0]
+        action["domain"] = [("plan_id", "=", self.id)]
+        action["context"] = {"default_plan_id": self.id}
+        return action
+
+    @api.multi
+    def action_view_uncovered(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Stock not covered by a segment"),
+            "res_model": "stock.quant",
+            "view_mode": "tree,form",
+            "domain": [("id", "in", self.uncovered_quant_ids.ids)],
+        }
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _check_coordinator(self):
+        if not self.env.user.has_group(COORDINATOR):
+            raise AccessError(_("Only a cycle count Coordinator can do this."))
+
+    def _check_threshold_rights(self):
+        if not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Only a cycle count Manager can change approval thresholds."))
+
+    def _timeframe_bounds(self, today):
+        self.ensure_one()
+        return scheduling.timeframe_bounds(
+            self.timeframe, today, fields.Date.from_string(self.date_rolling_start))
+
+    def _windows(self, today):
+        first, last = self._timeframe_bounds(today)
+        return scheduling.split_period(first, last, self.counts_per_timeframe * self.cycles_per_count)
+
+    def _shortest_cycle_days(self):
+        today = fields.Date.from_string(fields.Date.context_today(self))
+        return min((end - start).days + 1 for start, end in self._windows(today))
+
+    def _scope_overlaps(self, other):
+        if self.company_id != other.company_id:
+            return False
+        if "both" not in (self.ownership, other.ownership) and self.ownership != other.ownership:
+            return False
+        return (hierarchies_overlap(self.category_ids, other.category_ids)
+                and hierarchies_overlap(self.location_ids, other.location_ids))
+
+    def _scope_domain(self):
+        self.ensure_one()
+        domain = [("company_id", "=", self.company_id.id),
+                  ("location_id.usage", "=", "internal"),
+                  ("quantity", "!=", 0)]
+        if self.location_ids:
+            domain.append(("location_id", "child_of", self.location_ids.ids))
+        if self.category_ids:
+            domain.append(("product_id.categ_id", "child_of", self.category_ids.ids))
+        if self.ownership == "company":
+            domain.append(("owner_id", "=", False))
+        elif self.ownership == "customer":
+            domain.append(("owner_id", "!=", False))
+        return domain
+
+    def _read_scope_quants(self):
+        """In-scope quants as plain dicts, read in one query (no ORM records)."""
+        self.ensure_one()
+        quants = self.env["stock.quant"]
+        query = quants._where_calc(self._scope_domain())
+        quants._apply_ir_rules(query, "read")
+        from_clause, where_clause, params = query.get_sql()
+        self.env.cr.execute("""
+            SELECT stock_quant.id, stock_quant.product_id, tmpl.categ_id, tmpl.uom_id,
+                   stock_quant.location_id, stock_quant.lot_id, stock_quant.owner_id,
+                   stock_quant.quantity
+              FROM %s
+              JOIN product_product pp ON pp.id = stock_quant.product_id
+              JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
+             WHERE %s
+        """ % (from_clause, where_clause or "TRUE"), params)
+        return self.env.cr.dictfetchall()
+
+    def _segment_matcher(self):
+        """A function telling which segment (id, or False) covers a quant row."""
+        self.ensure_one()
+        criteria = [(segment.id, expand_tree(segment.location_ids), expand_tree(segment.category_ids))
+                    for segment in self.segment_ids.sorted(lambda s: (s.sequence, s.id))]
+
+        def match(row):
+            for segment_id, locations, categories in criteria:
+                if (locations is None or row["location_id"] in locations) and \
+                        (categories is None or row["categ_id"] in categories):
+                    return segment_id
+            return False
+        return match
+
+    def _scope_buckets(self):
+        """Number of items per (segment id, location id) in the current scope."""
+        match = self._segment_matcher()
+        buckets = defaultdict(int)
+        for row in self._read_scope_quants():
+            buckets[(match(row), row["location_id"])] += 1
+        return buckets
+
+    def _distribute_scope(self):
+        """Split the scope into one list of (segment, location) keys per cycle."""
+        self.ensure_one()
+        buckets = self._scope_buckets()
+        groups = defaultdict(list)
+        for (segment_id, location_id), size in buckets.items():
+            # stock outside every segment is split by location
+            group = segment_id or ("location", location_id)
+            groups[group].append(((segment_id, location_id), size))
+        capacity = math.ceil(sum(buckets.values()) / float(self.cycles_per_count))
+        pieces = scheduling.split_into_pieces(groups, capacity)
+        assignment = scheduling.balance_pieces(pieces, self.cycles_per_count)
+        return [[key for piece in cycle_pieces for key in piece] for cycle_pieces in assignment], buckets
+
+    def _generate_calendar(self, today):
+        self.ensure_one()
+        windows = self._windows(today)
+        per_cycle, buckets = self._distribute_scope()
+        Cycle = self.env["foreman.cycle.count.cycle"]
+        existing = {cycle.date_start: cycle for cycle in self.cycle_ids
+                    if windows[0][0] <= fields.Date.from_string(cycle.date_start) <= windows[-1][1]}
+        wanted_starts = set()
+        for index, (start, end) in enumerate(windows):
+            date_start = fields.Date.to_string(start)
+            wanted_starts.add(date_start)
+            cycle = existing.get(date_start)
+            if cycle and cycle.state != "planned":
+                continue
+            keys = per_cycle[index % self.cycles_per_count]
+            vals = {
+                "plan_id": self.id,
+                "date_start": date_start,
+                "date_end": fields.Date.to_string(end),
+                "count_index": index // self.cycles_per_count + 1,
+                "cycle_index": index % self.cycles_per_count + 1,
+                "slice_ids": [(5, 0, 0)] + [
+                    (0, 0, {"segment_id": segment_id, "location_id": location_id,
+                            "item_count": buckets[(segment_id, location_id)]})
+                    for segment_id, location_id in keys],
+                "user_ids": [(6, 0, self._counters_for(keys).ids)],
+            }
+            if cycle:
+                cycle.write(vals)
+            else:
+                Cycle.create(vals)
+        stale = [cycle for start, cycle in existing.items()
+                 if start not in wanted_starts and cycle.state == "planned"]
+        Cycle.browse([cycle.id for cycle in stale]).unlink()
+
+    def _counters_for(self, keys):
+        segments = self.env["foreman.cycle.count.segment"].browse(
+            {segment_id for segment_id, _location in keys if segment_id})
+        users = segments.mapped("user_ids")
+        if any(not segment_id for segment_id, _location in keys):
+            users |= self.user_ids
+        return users

@@ -1,0 +1,56 @@
+# Copyright 2026 Foreman
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .cycle_count_plan import COUNTER, hierarchies_overlap
+
+
+class CycleCountSegment(models.Model):
+    """A logical part of a plan's scope (a row, a category) and who counts it."""
+
+    _name = "foreman.cycle.count.segment"
+    _description = "Cycle Count Segment"
+    _order = "plan_id, sequence, id"
+
+    name = fields.Char(required=True)
+    sequence = fields.Integer(default=10)
+    plan_id = fields.Many2one(
+        "foreman.cycle.count.plan", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="plan_id.company_id", store=True, readonly=True)
+    location_ids = fields.Many2many(
+        "stock.location", "foreman_cycle_count_segment_location_rel", "segment_id", "location_id",
+        string="Locations", domain=[("usage", "=", "internal")],
+        help="Locations of this segment, with their sub-locations. Empty means all of the plan's.")
+    category_ids = fields.Many2many(
+        "product.category", "foreman_cycle_count_segment_category_rel", "segment_id", "category_id",
+        string="Categories",
+        help="Categories of this segment, with their sub-categories. Empty means all of the plan's.")
+    user_ids = fields.Many2many(
+        "res.users", "foreman_cycle_count_segment_user_rel", "segment_id", "user_id",
+        string="Responsible Counters",
+        help="Counters of this segment; its locations are shared out between them.")
+
+    @api.constrains("user_ids")
+    def _check_user_ids(self):
+        counter_group = self.env.ref(COUNTER)
+        for segment in self:
+            outsiders = segment.user_ids.filtered(lambda user: counter_group not in user.groups_id)
+            if outsiders:
+                raise ValidationError(_(
+                    "%s cannot count segment '%s': only users of the cycle count Counter group can.")
+                    % (", ".join(outsiders.mapped("name")), segment.name))
+
+    @api.constrains("location_ids", "category_ids", "plan_id")
+    def _check_single_coverage(self):
+        for segment in self:
+            for other in segment.plan_id.segment_ids - segment:
+                if segment._overlaps(other):
+                    raise ValidationError(_(
+                        "Segments '%s' and '%s' cover the same stock: an item must belong to one "
+                        "segment only. Narrow their locations or categories.")
+                        % (segment.name, other.name))
+
+    def _overlaps(self, other):
+        return (hierarchies_overlap(self.location_ids, other.location_ids)
+                and hierarchies_overlap(self.category_ids, other.category_ids))

@@ -1,0 +1,82 @@
+# Copyright 2026 Foreman
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+
+from ..lib import scheduling
+
+# settings field -> field of the company's default plan
+PLAN_FIELDS = {
+    "cycle_count_category_ids": "category_ids",
+    "cycle_count_ownership": "ownership",
+    "cycle_count_location_ids": "location_ids",
+    "cycle_count_timeframe": "timeframe",
+    "cycle_count_date_rolling_start": "date_rolling_start",
+    "cycle_count_counts_per_timeframe": "counts_per_timeframe",
+    "cycle_count_cycles_per_count": "cycles_per_count",
+    "cycle_count_reminder_days": "reminder_days",
+    "cycle_count_blind": "blind_count",
+}
+
+
+class ResConfigSettings(models.TransientModel):
+    """Inventory settings: the 'Cycle Counts' section edits the default plan."""
+
+    _inherit = "res.config.settings"
+
+    cycle_count_plan_id = fields.Many2one(
+        "foreman.cycle.count.plan", string="Default Cycle Count Plan")
+    cycle_count_category_ids = fields.Many2many(
+        "product.category", string="Inventory Types Counted")
+    cycle_count_ownership = fields.Selection(
+        [("company", "Company-owned stock"),
+         ("customer", "Customer-owned stock"),
+         ("both", "Company and customer-owned stock")],
+        string="Ownership Counted", default="both")
+    cycle_count_location_ids = fields.Many2many(
+        "stock.location", string="Locations Counted", domain=[("usage", "=", "internal")])
+    cycle_count_timeframe = fields.Selection(
+        [(scheduling.CALENDAR_YEAR, "Calendar Year"), (scheduling.ROLLING_YEAR, "Rolling Year")],
+        string="Timeframe", default=scheduling.CALENDAR_YEAR)
+    cycle_count_date_rolling_start = fields.Date("Rolling Year Start")
+    cycle_count_counts_per_timeframe = fields.Integer("Counts per Timeframe", default=1)
+    cycle_count_cycles_per_count = fields.Integer("Cycles per Count", default=4)
+    cycle_count_reminder_days = fields.Integer("Reminder Lead (days)", default=3)
+    cycle_count_blind = fields.Boolean("Blind Counting", default=True)
+
+    @api.model
+    def get_values(self):
+        res = super(ResConfigSettings, self).get_values()
+        plan = self.env.user.company_id.cycle_count_plan_id
+        res["cycle_count_plan_id"] = plan.id
+        if plan:
+            for setting, plan_field in PLAN_FIELDS.items():
+                value = plan[plan_field]
+                res[setting] = value.ids if isinstance(value, models.BaseModel) else value
+        return res
+
+    @api.onchange("cycle_count_plan_id")
+    def _onchange_cycle_count_plan_id(self):
+        plan = self.cycle_count_plan_id
+        for setting, plan_field in PLAN_FIELDS.items():
+            if plan:
+                self[setting] = plan[plan_field]
+
+    @api.multi
+    def set_values(self):
+        super(ResConfigSettings, self).set_values()
+        company = self.env.user.company_id
+        plan = self.cycle_count_plan_id
+        vals = {plan_field: self._plan_value(setting) for setting, plan_field in PLAN_FIELDS.items()}
+        if not plan:
+            vals.update(name=_("%s cycle counts") % company.name, company_id=company.id)
+            plan = self.env["foreman.cycle.count.plan"].create(vals)
+        else:
+            plan.write(vals)
+        if company.cycle_count_plan_id != plan:
+            company.cycle_count_plan_id = plan
+
+    def _plan_value(self, setting):
+        value = self[setting]
+        if isinstance(value, models.BaseModel):
+            return [(6, 0, value.ids)]
+        return value

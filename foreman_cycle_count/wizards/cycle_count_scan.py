@@ -1,0 +1,79 @@
+# Copyright 2026 Foreman
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class CycleCountScan(models.TransientModel):
+    """Counting screen driven by a barcode scanner."""
+
+    _name = "foreman.cycle.count.scan"
+    _description = "Cycle Count Barcode Scanning"
+    _inherit = ["barcodes.barcode_events_mixin"]
+
+    cycle_id = fields.Many2one("foreman.cycle.count.cycle", required=True, readonly=True)
+    location_id = fields.Many2one(
+        "stock.location", "Current Location", domain=[("usage", "=", "internal")],
+        help="Scan a location barcode first; products and serials scanned next are counted here.")
+    mode = fields.Selection(
+        [("increment", "Add one per scan"), ("set", "Set the quantity below")],
+        default="increment", required=True)
+    set_qty = fields.Float("Quantity to Set", default=1.0)
+    line_id = fields.Many2one("foreman.cycle.count.line", "Last Line Counted", readonly=True)
+    message = fields.Char(readonly=True)
+
+    def on_barcode_scanned(self, barcode):
+        try:
+            result = self.process_barcode(barcode)
+        except UserError as error:
+            self.message = error.name
+            return {"warning": {"title": _("Barcode %s") % barcode, "message": error.name}}
+        self.location_id = result.get("location")
+        self.line_id = result.get("line")
+        self.message = result["message"]
+
+    def process_barcode(self, barcode):
+        """Select a location, or count the product/serial at the current location."""
+        barcode = (barcode or "").strip()
+        cycle = self.cycle_id
+        if cycle.state != "in_progress":
+            raise UserError(_("Cycle %s is not being counted.") % cycle.name)
+        location = self.env["stock.location"].search(
+            [("barcode", "=", barcode), ("usage", "=", "internal")], limit=1)
+        if location:
+            return {"location": location, "line": self.line_id,
+                    "message": _("Location %s: scan products or serial numbers.") % location.display_name}
+        lot = self.env["stock.production.lot"].search([("name", "=", barcode)], limit=1)
+        product = lot.product_id or self.env["product.product"].search([("barcode", "=", barcode)], limit=1)
+        if not product:
+            raise UserError(_("Barcode %s is not a location, product or serial number we know.") % barcode)
+        if not self.location_id:
+            raise UserError(_("Scan a location barcode before scanning items."))
+        if product.tracking == "serial" and not lot:
+            raise UserError(_("%s is tracked by serial number: scan the serial, not the product.")
+                            % product.display_name)
+        line = self._count(product, lot)
+        return {"location": self.location_id, "line": line,
+                "message": _("%s: counted %s") % (line._describe(), line.counted_qty)}
+
+    def _count(self, product, lot):
+        Line = self.env["foreman.cycle.count.line"]
+        line = Line.search([("cycle_id", "=", self.cycle_id.id), ("product_id", "=", product.id),
+                            ("location_id", "=", self.location_id.id),
+                            ("lot_id", "=", lot.id or False)], limit=1)
+        quantity = self._new_quantity(line, product)
+        if line:
+            line.write({"counted_qty": quantity})
+            return line
+        return Line.create({"cycle_id": self.cycle_id.id, "product_id": product.id,
+                            "location_id": self.location_id.id, "lot_id": lot.id or False,
+                            "counted_qty": quantity})
+
+    def _new_quantity(self, line, product):
+        if product.tracking == "serial":
+            if line.is_counted and line.counted_qty:
+                raise UserError(_("Serial number %s is already counted here.") % line.lot_id.name)
+            return 1.0
+        if self.mode == "set":
+            return self.set_qty
+        return (line.counted_qty if line.is_counted else 0.0) + 1.0
