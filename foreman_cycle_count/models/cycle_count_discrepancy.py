@@ -266,11 +266,16 @@ class CycleCountDiscrepancy(models.Model):
         return (self.tier == "major" and not self.approved_by_id
                 and self.state != "under_investigation" and self.resolution_type != "relocation")
 
+    def _internal_picking_type(self):
+        # Odoo archives internal transfer types until multi-locations is enabled
+        warehouse = self.location_id.get_warehouse()
+        return warehouse.int_type_id or self.env["stock.picking.type"].with_context(active_test=False).search(
+            [("code", "=", "internal"), ("warehouse_id.company_id", "=", self.company_id.id)], limit=1)
+
     def _make_relocation_picking(self):
         """Internal transfer of this serial from its recorded to its found location."""
         found_line = self.relocation_line_id
-        picking_type = self.env["stock.picking.type"].search([
-            ("code", "=", "internal"), ("warehouse_id.company_id", "=", self.company_id.id)], limit=1)
+        picking_type = self._internal_picking_type()
         picking = self.env["stock.picking"].create({
             "picking_type_id": picking_type.id,
             "location_id": self.location_id.id,

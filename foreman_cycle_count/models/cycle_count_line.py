@@ -60,6 +60,7 @@ class CycleCountLine(models.Model):
         for line in self:
             line.variance_qty = line.counted_qty - line.system_qty if line.is_counted else 0.0
 
+    @api.depends("plan_id.blind_count", "system_qty")
     def _compute_expected_qty(self):
         for line in self:
             line.expected_qty = 0.0 if line.sudo().plan_id.blind_count else line.sudo().system_qty
@@ -67,12 +68,17 @@ class CycleCountLine(models.Model):
     @api.constrains("counted_qty")
     def _check_counted_qty(self):
         for line in self:
-            if line.counted_qty < 0:
-                raise ValidationError(_("A counted quantity cannot be negative (%s).") % line._describe())
-            if line.tracking == "serial" and line.lot_id and line.counted_qty not in (0, 1):
-                raise ValidationError(_(
-                    "Serial number %s is one unit: count 1 if it is there, 0 if not.") % line.lot_id.name)
+            line._check_count_value(line.counted_qty)
         self._check_serial_counted_once()
+
+    def _check_count_value(self, qty):
+        if qty is False or qty is None:
+            raise UserError(_("Enter a counted quantity (0 if the item is not there)."))
+        if qty < 0:
+            raise ValidationError(_("A counted quantity cannot be negative (%s).") % self._describe())
+        if self.tracking == "serial" and self.lot_id and qty not in (0, 1):
+            raise ValidationError(_(
+                "Serial number %s is one unit: count 1 if it is there, 0 if not.") % self.lot_id.name)
 
     def _check_serial_counted_once(self):
         serial_lines = self.filtered(lambda l: l.lot_id and l.tracking == "serial" and l.counted_qty > 0)
@@ -126,8 +132,8 @@ class CycleCountLine(models.Model):
     def write(self, vals):
         self._check_write_allowed(vals)
         if "counted_qty" in vals:
-            if vals["counted_qty"] is False or vals["counted_qty"] is None:
-                raise UserError(_("Enter a counted quantity (0 if the item is not there)."))
+            for line in self:
+                line._check_count_value(vals["counted_qty"])
             vals = dict(vals, is_counted=True, state="counted",
                         counted_by_id=self.env.uid, date_counted=fields.Datetime.now())
             return super(CycleCountLine, self.sudo()).write(vals)

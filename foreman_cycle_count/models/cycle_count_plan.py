@@ -156,7 +156,9 @@ class CycleCountPlan(models.Model):
     @api.constrains("active", "company_id", "category_ids", "location_ids", "ownership")
     def _check_scope_overlap(self):
         for plan in self.filtered("active"):
-            others = self.search([("id", "!=", plan.id), ("company_id", "=", plan.company_id.id)])
+            # settings run with active_test=False: archived plans must not count
+            others = self.with_context(active_test=True).search(
+                [("id", "!=", plan.id), ("company_id", "=", plan.company_id.id)])
             for other in others:
                 if plan._scope_overlaps(other):
                     raise ValidationError(_(

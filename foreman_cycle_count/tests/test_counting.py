@@ -1,0 +1,223 @@
+# Copyright 2026 Foreman
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .common import TODAY, CycleCountCase
+
+
+def rpc(model, method, *args):
+    """Call a model method the way an RPC client does."""
+    return api.call_kw(model, method, list(args), {})
+
+
+class TestStartCycle(CycleCountCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestStartCycle, cls).setUpClass()
+        cls.plan._generate_calendar(TODAY)
+
+    def test_start_snapshots_exactly_the_slice(self):
+        cycle = self.plan.cycle_ids.sorted("date_start")[0]
+        slice_keys = {(s.segment_id.id, s.location_id.id) for s in cycle.slice_ids}
+        match = self.plan._segment_matcher()
+        expected = {row["id"]: row for row in self.plan._read_scope_quants()
+                    if (match(row), row["location_id"]) in slice_keys}
+        cycle.sudo(self.lead).action_start()
+        self.assertEqual(cycle.state, "in_progress")
+        lines = cycle.line_ids
+        self.assertEqual(len(lines), len(expected))
+        self.assertEqual(len(lines), cycle.planned_item_count)
+        quants = self.Quant.browse(list(expected))
+        snapshot = sorted((l.product_id.id, l.location_id.id, l.lot_id.id, l.owner_id.id, l.system_qty)
+                          for l in lines)
+        books = sorted((q.product_id.id, q.location_id.id, q.lot_id.id, q.owner_id.id, q.quantity)
+                       for q in quants)
+        self.assertEqual(snapshot, books)
+        self.assertFalse(lines.filtered(lambda l: not l.user_id), "every line has a counter")
+        serial_lines = lines.filtered("lot_id")
+        self.assertTrue(serial_lines)
+        self.assertEqual(set(serial_lines.mapped("system_qty")), {1.0})
+
+    def test_counters_follow_segments(self):
+        cycle = self.plan.cycle_ids.filtered(
+            lambda c: self.row1_rack1 in c.slice_ids.mapped("location_id"))
+        cycle.sudo(self.lead).action_start()
+        row1_lines = cycle.line_ids.filtered(lambda l: l.location_id == self.row1_rack1)
+        self.assertEqual(row1_lines.mapped("user_id"), self.tech1)
+
+    def test_starting_twice_or_as_counter_is_refused(self):
+        cycle = self.plan.cycle_ids[0]
+        with self.assertRaises(AccessError):
+            cycle.sudo(self.tech1).action_start()
+        cycle.sudo(self.lead).action_start()
+        with self.assertRaisesRegex(UserError, "not planned"):
+            cycle.sudo(self.lead).action_start()
+
+
+class TestCountEntry(CycleCountCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestCountEntry, cls).setUpClass()
+        cls.cycle = cls.make_single_cycle()
+        cls.cycle.sudo(cls.lead).action_start()
+        cls.tech1_line = cls.cycle.line_ids.filtered(lambda l: l.user_id == cls.tech1)[0]
+        cls.tech2_line = cls.cycle.line_ids.filtered(lambda l: l.user_id == cls.tech2)[0]
+
+    def test_counter_sees_only_own_lines(self):
+        visible = self.Line.sudo(self.tech1).search([("cycle_id", "=", self.cycle.id)])
+        self.assertTrue(visible)
+        self.assertEqual(visible.mapped("user_id"), self.tech1)
+
+    def test_other_counters_line_is_forbidden_over_rpc(self):
+        as_tech1 = self.Line.sudo(self.tech1)
+        with self.assertRaises(AccessError):
+            rpc(as_tech1, "read", [self.tech2_line.id], ["counted_qty"])
+        with self.assertRaises(AccessError):
+            rpc(as_tech1, "write", [self.tech2_line.id], {"counted_qty": 3})
+        self.assertFalse(self.tech2_line.is_counted)
+
+    def test_blind_count_hides_system_quantity_from_counters(self):
+        as_tech1 = self.Line.sudo(self.tech1)
+        with self.assertRaises(AccessError):
+            rpc(as_tech1, "read", [self.tech1_line.id], ["system_qty"])
+        with self.assertRaises(AccessError):
+            rpc(as_tech1, "read", [self.tech1_line.id], ["variance_qty"])
+        with self.assertRaises(AccessError):
+            rpc(as_tech1, "export_data", [self.tech1_line.id], ["system_qty"])
+        self.assertEqual(rpc(as_tech1, "read", [self.tech1_line.id], ["expected_qty"])[0]["expected_qty"], 0)
+        self.assertNotIn("system_qty", as_tech1.fields_get())
+        # without blind counting the counter sees what the books say
+        self.plan.blind_count = False
+        self.Line.invalidate_cache()  # a new RPC request starts with an empty cache
+        expected = rpc(as_tech1, "read", [self.tech1_line.id], ["expected_qty"])[0]["expected_qty"]
+        self.assertEqual(expected, self.tech1_line.system_qty)
+
+    def test_count_records_who_and_when(self):
+        self.count(self.tech1_line, 1)
+        self.assertTrue(self.tech1_line.is_counted)
+        self.assertEqual(self.tech1_line.counted_by_id, self.tech1)
+        self.assertTrue(self.tech1_line.date_counted)
+        self.assertEqual(self.tech1_line.state, "counted")
+
+    def test_bad_counts_are_refused(self):
+        with self.assertRaisesRegex(ValidationError, "negative"):
+            self.count(self.tech1_line, -1)
+        with self.assertRaises(AccessError):
+            self.tech1_line.sudo(self.tech1).write({"system_qty": 5})
+        with self.assertRaises(AccessError):
+            self.tech1_line.sudo(self.tech1).write({"user_id": self.tech2.id})
+        self.assertFalse(self.tech1_line.is_counted)
+
+    def test_a_serial_counted_twice_is_refused(self):
+        serial_line = self.cycle.line_ids.filtered(lambda l: l.lot_id and l.user_id == self.tech1)[0]
+        with self.assertRaisesRegex(ValidationError, "one unit"):
+            self.count(serial_line, 2)
+        self.count(serial_line, 1)
+        with self.assertRaisesRegex(ValidationError, "already counted"):
+            self.Line.sudo(self.tech1).create({
+                "cycle_id": self.cycle.id, "product_id": serial_line.product_id.id,
+                "location_id": self.repair_bay.id, "lot_id": serial_line.lot_id.id, "counted_qty": 1})
+
+    def test_counter_adds_an_item_the_books_do_not_have(self):
+        line = self.Line.sudo(self.tech1).create({
+            "cycle_id": self.cycle.id, "product_id": self.cable.id,
+            "location_id": self.row1_rack1.id, "counted_qty": 3})
+        self.assertTrue(line.is_found)
+        self.assertEqual(line.user_id, self.tech1)
+        self.assertEqual(line.sudo().system_qty, 0)
+        self.assertEqual(line.sudo().variance_qty, 3)
+
+    def test_counts_only_while_in_progress(self):
+        self.count_as_books(self.cycle)
+        self.cycle.sudo(self.lead).action_submit()
+        with self.assertRaisesRegex(UserError, "being counted"):
+            self.count(self.tech1_line, 1)
+
+    def test_submit_lists_uncounted_lines(self):
+        self.count_as_books(self.cycle, except_lines=self.tech2_line)
+        with self.assertRaisesRegex(UserError, "1 lines are not counted"):
+            self.cycle.sudo(self.tech1).action_submit()
+        self.count(self.tech2_line, self.tech2_line.system_qty)
+        self.cycle.sudo(self.tech1).action_submit()
+        self.assertEqual(self.cycle.state, "review")
+
+
+class TestRecount(CycleCountCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestRecount, cls).setUpClass()
+        cls.cycle = cls.make_single_cycle()
+        cls.cycle.sudo(cls.lead).action_start()
+        cls.line = cls.lines_of(cls.cycle, cls.hashboard, cls.spares)
+        cls.first_counter = cls.line.user_id
+
+    def test_recount_by_same_counter_is_refused(self):
+        self.count(self.line, 47)
+        with self.assertRaisesRegex(UserError, "someone else"):
+            self.line.sudo(self.lead).action_send_to_recount(self.first_counter)
+
+    def test_recount_by_another_counter_is_used_and_history_kept(self):
+        self.count(self.line, 47)
+        other = self.tech1
+        self.assertNotEqual(other, self.first_counter)
+        self.line.sudo(self.lead).action_send_to_recount(other)
+        self.assertEqual(self.line.state, "recount")
+        self.assertEqual(self.line.user_id, other)
+        self.count(self.line, 50, user=other)
+        self.assertEqual(self.line.first_counted_qty, 47)
+        self.assertEqual(self.line.first_counted_by_id, self.first_counter)
+        self.assertEqual(self.line.counted_qty, 50)
+        self.assertEqual(self.line.sudo().variance_qty, 0)
+        with self.assertRaises(AccessError):
+            self.count(self.line, 49, user=self.first_counter)
+
+    def test_counter_cannot_send_to_recount(self):
+        self.count(self.line, 47)
+        with self.assertRaises(AccessError):
+            self.line.sudo(self.first_counter).action_send_to_recount(self.tech1)
+
+
+class TestBarcode(CycleCountCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestBarcode, cls).setUpClass()
+        cls.cycle = cls.make_single_cycle()
+        cls.cycle.sudo(cls.lead).action_start()
+
+    def scanner(self, user):
+        return self.env["foreman.cycle.count.scan"].sudo(user).create({"cycle_id": self.cycle.id})
+
+    def test_scan_location_then_product_increments(self):
+        line = self.lines_of(self.cycle, self.hashboard, self.spares)
+        scan = self.scanner(line.user_id)
+        scan.on_barcode_scanned(self.spares.barcode)
+        self.assertEqual(scan.location_id, self.spares)
+        for _i in range(3):
+            scan.on_barcode_scanned(self.hashboard.barcode)
+        self.assertEqual(line.counted_qty, 3)
+        self.assertEqual(scan.line_id, line)
+        scan.write({"mode": "set", "set_qty": 47})
+        scan.on_barcode_scanned(self.hashboard.barcode)
+        self.assertEqual(line.counted_qty, 47)
+
+    def test_scan_serial_counts_it_once(self):
+        line = self.cycle.line_ids.filtered(lambda l: l.location_id == self.row1_rack1)[0]
+        scan = self.scanner(self.tech1)
+        scan.on_barcode_scanned(self.row1_rack1.barcode)
+        scan.on_barcode_scanned(line.lot_id.name)
+        self.assertEqual(line.counted_qty, 1)
+        self.assertTrue(line.is_counted)
+        result = scan.on_barcode_scanned(line.lot_id.name)
+        self.assertIn("already counted", result["warning"]["message"])
+
+    def test_unknown_barcode_gets_a_clear_message(self):
+        scan = self.scanner(self.tech1)
+        result = scan.on_barcode_scanned("NOPE-123")
+        self.assertIn("not a location, product or serial number", result["warning"]["message"])
+        result = scan.on_barcode_scanned(self.hashboard.barcode)
+        self.assertIn("Scan a location", result["warning"]["message"])

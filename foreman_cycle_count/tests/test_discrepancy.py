@@ -1,0 +1,248 @@
+# Copyright 2026 Foreman
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .common import CycleCountCase
+
+
+class DiscrepancyCase(CycleCountCase):
+    """A started single-cycle plan over the whole demo facility."""
+
+    @classmethod
+    def setUpClass(cls):
+        super(DiscrepancyCase, cls).setUpClass()
+        cls.cycle = cls.make_single_cycle()
+        cls.cycle.sudo(cls.lead).action_start()
+        cls.hashboard_line = cls.lines_of(cls.cycle, cls.hashboard, cls.spares)
+        cls.miner_lines = cls.lines_of(cls.cycle, cls.antminer, cls.row1_rack1)
+
+    def submit(self):
+        self.count_as_books(self.cycle)
+        self.cycle.sudo(self.lead).action_submit()
+        return self.cycle.discrepancy_ids
+
+    def disc_of(self, line):
+        return self.cycle.discrepancy_ids.filtered(lambda d: d.line_id == line)
+
+    def approval_activities(self, disc):
+        kind = self.env.ref("foreman_cycle_count.mail_activity_type_discrepancy_approval")
+        return disc.activity_ids.filtered(lambda a: a.activity_type_id == kind)
+
+
+class TestKnowledgeBaseExamples(DiscrepancyCase):
+
+    def test_hashboards_minus_three_is_minor_and_approved_by_the_lead(self):
+        self.assertEqual(self.hashboard_line.system_qty, 50)
+        self.count(self.hashboard_line, 47)
+        disc = self.submit()
+        self.assertEqual(len(disc), 1)
+        self.assertEqual((disc.system_qty, disc.counted_qty, disc.variance_qty), (50, 47, -3))
+        self.assertEqual(disc.variance_value, -3 * self.hashboard.standard_price)
+        self.assertEqual(disc.tier, "minor")
+        self.assertEqual(self.approval_activities(disc).mapped("user_id"), self.lead)
+        disc.sudo(self.lead).action_approve()
+        self.assertEqual(disc.approved_by_id, self.lead)
+        self.assertTrue(disc.date_approved)
+        self.assertFalse(self.approval_activities(disc))
+        self.assertIn("approved by %s" % self.lead.name, disc.message_ids[0].body)
+        self.assertAlmostEqual(self.cycle.discrepancy_rate, 100.0 / len(self.cycle.line_ids), places=2)
+        self.cycle.sudo(self.lead).action_finalize()
+        self.assertEqual(self.on_hand(self.hashboard, self.spares), 47)
+        self.assertIn(self.cycle.name, self.cycle.inventory_id.move_ids.mapped("name")[0])
+
+    def test_ten_missing_miners_are_major_and_block_finalization(self):
+        missing = self.cycle.line_ids.filtered(lambda l: l.product_id == self.antminer)[:10]
+        for line in missing:
+            self.count(line, 0)
+        discs = self.submit()
+        self.assertEqual(len(discs), 10)
+        self.assertEqual(set(discs.mapped("tier")), {"major"})
+        self.assertEqual(self.approval_activities(discs[0]).mapped("user_id"), self.ops | self.finance)
+        with self.assertRaisesRegex(UserError, "Manager's approval"):
+            self.cycle.sudo(self.lead).action_finalize()
+        self.assertEqual(self.cycle.state, "review")
+        with self.assertRaises(AccessError):
+            discs[0].sudo(self.lead).action_approve()
+        discs.sudo(self.ops).action_approve()
+        self.cycle.sudo(self.lead).action_finalize()
+        self.assertEqual(self.cycle.state, "finalized")
+        for line in missing:
+            self.assertEqual(self.on_hand(self.antminer, line.location_id, line.lot_id), 0)
+
+    def test_miner_moved_to_repair_bay_is_relocated(self):
+        line = self.miner_lines[0]
+        serial = line.lot_id
+        self.count(line, 0)
+        found = self.Line.sudo(self.tech2).create({
+            "cycle_id": self.cycle.id, "product_id": self.antminer.id,
+            "location_id": self.repair_bay.id, "lot_id": serial.id, "counted_qty": 1})
+        self.submit()
+        disc = self.disc_of(line)
+        self.assertEqual(disc.relocation_line_id, found)
+        disc.sudo(self.lead).action_resolve_as_relocation()
+        self.assertEqual(disc.root_cause, "moved")
+        self.assertEqual(self.disc_of(found).resolution_type, "relocation")
+        repair_before = self.on_hand(self.antminer, self.repair_bay)
+        self.cycle.sudo(self.lead).action_finalize()
+        self.assertEqual(self.on_hand(self.antminer, self.row1_rack1, serial), 0)
+        self.assertEqual(self.on_hand(self.antminer, self.repair_bay, serial), 1)
+        self.assertEqual(self.on_hand(self.antminer, self.repair_bay), repair_before + 1)
+        picking = self.cycle.relocation_picking_ids
+        self.assertEqual(len(picking), 1)
+        self.assertEqual(picking.picking_type_id.code, "internal")
+        self.assertEqual((picking.location_id, picking.location_dest_id), (self.row1_rack1, self.repair_bay))
+        self.assertFalse(self.cycle.inventory_id, "no loss and gain booked for a relocation")
+
+
+class TestApprovalRules(DiscrepancyCase):
+
+    def test_nobody_approves_their_own_count(self):
+        self.hashboard_line.sudo(self.lead).write({"counted_qty": 48})
+        disc = self.submit()
+        with self.assertRaisesRegex(AccessError, "someone else"):
+            disc.sudo(self.lead).action_approve()
+
+    def test_investigator_cannot_approve(self):
+        self.count(self.hashboard_line, 48)
+        disc = self.submit()
+        disc.sudo(self.lead).action_mark_under_investigation()
+        self.assertEqual(disc.investigator_id, self.lead)
+        with self.assertRaises(AccessError):
+            disc.sudo(self.lead).action_approve()
+        disc.sudo(self.ops).action_approve()
+
+    def test_counter_cannot_approve_or_read_discrepancies(self):
+        self.count(self.hashboard_line, 48)
+        disc = self.submit()
+        with self.assertRaises(AccessError):
+            api.call_kw(disc.sudo(self.tech1), "action_approve", [disc.ids], {})
+        self.assertFalse(disc.approved_by_id)
+
+    def test_tiers_follow_thresholds_and_six_to_nine_units_are_major(self):
+        cable_line = self.lines_of(self.cycle, self.cable, self.spares)
+        self.count(cable_line, cable_line.system_qty - 7)
+        disc = self.submit()
+        self.assertEqual(disc.tier, "major")
+
+    def test_other_root_cause_needs_an_explanation(self):
+        self.count(self.hashboard_line, 48)
+        disc = self.submit()
+        with self.refused(ValidationError, "Explain"):
+            disc.sudo(self.lead).write({"root_cause": "other"})
+        disc.sudo(self.lead).write({"root_cause": "other", "root_cause_note": "Water damage"})
+
+    def test_root_cause_suggests_a_resolution(self):
+        self.count(self.hashboard_line, 48)
+        disc = self.submit()
+        form = self.env["foreman.cycle.count.discrepancy"].new({"root_cause": "miscount"})
+        form._onchange_root_cause()
+        self.assertIn("Recount", form.resolution)
+        self.assertTrue(disc)
+
+    def test_bulk_edit(self):
+        for line in self.miner_lines[:3]:
+            self.count(line, 0)
+        discs = self.submit()
+        wizard = self.env["foreman.cycle.count.discrepancy.bulk"].sudo(self.lead).with_context(
+            active_ids=discs.ids).create({"root_cause": "theft_loss", "state": "under_investigation",
+                                          "resolution": "Police report filed"})
+        wizard.action_apply()
+        self.assertEqual(set(discs.mapped("root_cause")), {"theft_loss"})
+        self.assertEqual(set(discs.mapped("state")), {"under_investigation"})
+        self.assertEqual(discs.mapped("investigator_id"), self.lead)
+
+
+class TestFinalization(DiscrepancyCase):
+
+    def test_under_investigation_does_not_block_and_stays_editable(self):
+        line = self.miner_lines[0]
+        self.count(line, 0)
+        disc = self.submit()
+        self.assertEqual(disc.tier, "major")
+        disc.sudo(self.lead).action_mark_under_investigation()
+        self.cycle.sudo(self.lead).action_finalize()
+        self.assertEqual(self.cycle.state, "finalized")
+        # counts and quantities are locked, over RPC too
+        with self.assertRaises(UserError):
+            api.call_kw(self.Line.sudo(self.lead), "write", [[line.id], {"counted_qty": 1}], {})
+        with self.assertRaises(UserError):
+            api.call_kw(disc.sudo(self.lead), "write", [disc.ids, {"counted_qty": 1}], {})
+        with self.assertRaises(UserError):
+            api.call_kw(disc.sudo(self.ops), "write", [disc.ids, {"variance_qty": 0}], {})
+        # the investigation goes on
+        disc.sudo(self.lead).write({"root_cause": "theft_loss", "resolution": "Reported to security"})
+        disc.sudo(self.lead).action_resolve()
+        self.assertEqual(disc.state, "resolved")
+        self.assertEqual(line.counted_qty, 0)
+
+    def test_stock_is_counted_quantity_plus_moves_after_the_snapshot(self):
+        self.count(self.hashboard_line, 47)
+        self.deliver(self.hashboard, self.spares, 5)
+        cable_line = self.lines_of(self.cycle, self.cable, self.spares)
+        self.count(cable_line, cable_line.system_qty + 2)
+        self.receive(self.cable, self.spares, 100)
+        discs = self.submit()
+        discs.filtered(lambda d: d.tier == "major").sudo(self.ops).action_approve()
+        self.cycle.sudo(self.lead).action_finalize()
+        self.assertEqual(self.on_hand(self.hashboard, self.spares), 47 - 5)
+        self.assertEqual(self.on_hand(self.cable, self.spares), cable_line.system_qty + 2 + 100)
+
+    def test_a_failure_midway_leaves_no_partial_adjustment(self):
+        # a relocation is applied first, then the adjustment fails
+        line = self.miner_lines[0]
+        self.count(line, 0)
+        self.Line.sudo(self.tech2).create({
+            "cycle_id": self.cycle.id, "product_id": self.antminer.id,
+            "location_id": self.repair_bay.id, "lot_id": line.lot_id.id, "counted_qty": 1})
+        self.count(self.hashboard_line, 47)
+        self.submit()
+        self.disc_of(line).sudo(self.lead).action_resolve_as_relocation()
+        self.hashboard.type = "consu"  # stock.inventory refuses to adjust a consumable
+        with self.assertRaisesRegex((UserError, ValidationError), "only adjust stockable"):
+            self.cycle.sudo(self.lead).action_finalize()
+        self.env.clear()
+        self.assertEqual(self.cycle.state, "review")
+        self.assertEqual(self.on_hand(self.antminer, self.row1_rack1, line.lot_id), 1)
+        self.assertEqual(self.on_hand(self.antminer, self.repair_bay, line.lot_id), 0)
+        self.assertFalse(self.cycle.relocation_picking_ids)
+        self.assertFalse(self.env["stock.inventory"].search([("name", "=", self.cycle.name)]))
+
+    def test_only_coordinators_finalize(self):
+        self.submit()
+        with self.assertRaises(AccessError):
+            self.cycle.sudo(self.tech1).action_finalize()
+
+    def test_discrepancy_report_renders(self):
+        self.count(self.miner_lines[0], 0)
+        disc = self.submit()
+        disc.sudo(self.lead).write({"root_cause": "theft_loss", "resolution": "Reported"})
+        self.env["ir.attachment"].create({"name": "rack-photo.jpg", "datas_fname": "rack-photo.jpg",
+                                          "res_model": disc._name, "res_id": disc.id, "datas": b""})
+        disc.sudo(self.ops).action_approve()
+        html = self.env.ref("foreman_cycle_count.action_report_discrepancy").render_qweb_html(disc.ids)[0]
+        html = html.decode() if isinstance(html, bytes) else html
+        for text in (disc.lot_id.name, "Theft or loss", "Reported", "rack-photo.jpg", self.ops.name):
+            self.assertIn(text, html)
+
+    def deliver(self, product, location, qty):
+        self._transfer(product, location, self.env.ref("stock.stock_location_customers"), qty,
+                       self.env.ref("stock.picking_type_out"))
+
+    def receive(self, product, location, qty):
+        self._transfer(product, self.env.ref("stock.stock_location_suppliers"), location, qty,
+                       self.env.ref("stock.picking_type_in"))
+
+    def _transfer(self, product, source, destination, qty, picking_type):
+        picking = self.env["stock.picking"].create({
+            "picking_type_id": picking_type.id, "location_id": source.id,
+            "location_dest_id": destination.id,
+            "move_lines": [(0, 0, {"name": product.name, "product_id": product.id,
+                                   "product_uom": product.uom_id.id, "product_uom_qty": qty,
+                                   "location_id": source.id, "location_dest_id": destination.id})]})
+        picking.action_confirm()
+        picking.action_assign()
+        for move_line in picking.move_line_ids:
+            move_line.qty_done = move_line.product_uom_qty
+        picking.action_done()
+        self.assertEqual(picking.state, "done")

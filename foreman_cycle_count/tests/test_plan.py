@@ -1,0 +1,195 @@
+# Copyright 2026 Foreman
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import datetime
+from collections import Counter
+
+from odoo.exceptions import AccessError, ValidationError
+
+from .common import TODAY, CycleCountCase
+
+D = datetime.date
+
+
+class TestPlanConfiguration(CycleCountCase):
+
+    def new_plan(self, **vals):
+        base = {"name": "Main warehouse consumables",
+                "location_ids": [(6, 0, [self.env.ref("stock.stock_location_stock").id])]}
+        base.update(vals)
+        return self.env["foreman.cycle.count.plan"].sudo(self.lead).create(base)
+
+    def test_invalid_frequencies_are_refused(self):
+        for vals, message in [({"counts_per_timeframe": 0}, "Counts per timeframe"),
+                              ({"cycles_per_count": -2}, "Cycles per count"),
+                              ({"reminder_days": -1}, "cannot be negative"),
+                              ({"counts_per_timeframe": 12, "cycles_per_count": 1, "reminder_days": 40},
+                               "longer than a cycle"),
+                              ({"timeframe": "rolling_year"}, "start date"),
+                              ({"counts_per_timeframe": 400}, "at most 365")]:
+            with self.refused(ValidationError, message):
+                self.new_plan(**vals)
+
+    def test_overlapping_active_plans_are_refused(self):
+        with self.refused(ValidationError, "would count the same stock"):
+            self.new_plan(location_ids=[(6, 0, [self.row1.id])],
+                          category_ids=[(6, 0, [self.cable.categ_id.id])])
+        # customer-owned only, against a company-owned only plan: no overlap
+        self.plan.ownership = "company"
+        self.new_plan(location_ids=[(6, 0, [self.row1.id])], ownership="customer")
+        self.new_plan()  # another warehouse entirely
+
+    def test_thresholds_are_for_managers_only(self):
+        with self.assertRaises(AccessError):
+            self.plan.sudo(self.lead).write({"minor_qty_limit": 8})
+        self.plan.sudo(self.ops).write({"minor_qty_limit": 8})
+        self.assertEqual(self.plan.minor_qty_limit, 8)
+
+    def test_counter_cannot_edit_plans(self):
+        with self.assertRaises(AccessError):
+            self.plan.sudo(self.tech1).write({"counts_per_timeframe": 2})
+
+    def test_settings_round_trip_default_plan(self):
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.cycle_count_plan_id, self.plan)
+        self.assertEqual(settings.cycle_count_cycles_per_count, 4)
+        settings.write({"cycle_count_counts_per_timeframe": 2, "cycle_count_cycles_per_count": 6,
+                        "cycle_count_reminder_days": 5, "cycle_count_blind": False,
+                        "cycle_count_ownership": "company"})
+        settings.execute()
+        self.assertEqual((self.plan.counts_per_timeframe, self.plan.cycles_per_count,
+                          self.plan.reminder_days, self.plan.blind_count, self.plan.ownership),
+                         (2, 6, 5, False, "company"))
+        again = self.env["res.config.settings"].create({})
+        self.assertEqual((again.cycle_count_counts_per_timeframe, again.cycle_count_cycles_per_count,
+                          again.cycle_count_reminder_days), (2, 6, 5))
+        self.assertEqual(again.cycle_count_category_ids, self.plan.category_ids)
+
+    def test_settings_create_a_default_plan_when_there_is_none(self):
+        self.env.user.company_id.cycle_count_plan_id = False
+        self.plan.active = False
+        settings = self.env["res.config.settings"].create({"cycle_count_cycles_per_count": 2})
+        settings.set_values()
+        plan = self.env.user.company_id.cycle_count_plan_id
+        self.assertTrue(plan)
+        self.assertEqual(plan.cycles_per_count, 2)
+
+
+class TestSegments(CycleCountCase):
+
+    def test_uncovered_stock_is_listed(self):
+        self.assertFalse(self.plan.uncovered_quant_ids)
+        row4 = self.env["stock.location"].create({"name": "Row 4", "usage": "internal",
+                                                  "location_id": self.row1.location_id.id})
+        self.Quant._update_available_quantity(self.cable, row4, 12)
+        self.plan.invalidate_cache()
+        uncovered = self.plan.uncovered_quant_ids
+        self.assertEqual(uncovered.mapped("location_id"), row4)
+        self.assertEqual(sum(uncovered.mapped("quantity")), 12)
+
+    def test_an_item_cannot_be_covered_twice(self):
+        with self.refused(ValidationError, "cover the same stock"):
+            self.env["foreman.cycle.count.segment"].create({
+                "name": "Rack 1 of Row 1", "plan_id": self.plan.id,
+                "location_ids": [(6, 0, [self.row1_rack1.id])]})
+
+    def test_segment_counters_must_be_counters(self):
+        stranger = self.env["res.users"].create({"name": "Stranger", "login": "stranger"})
+        with self.refused(ValidationError, "Counter group"):
+            self.env.ref("foreman_cycle_count.demo_segment_row1").user_ids = [(4, stranger.id)]
+
+
+class TestCalendar(CycleCountCase):
+
+    def scope_size(self):
+        return len(self.plan._read_scope_quants())
+
+    def slices_by_count(self, plan):
+        cycles = plan.cycle_ids
+        per_count = {}
+        for cycle in cycles:
+            per_count.setdefault(cycle.count_index, Counter()).update(
+                (line.segment_id.id, line.location_id.id) for line in cycle.slice_ids)
+        return per_count
+
+    def test_every_item_counted_exactly_counts_per_timeframe_times(self):
+        self.plan.write({"counts_per_timeframe": 2, "cycles_per_count": 3})
+        self.plan._generate_calendar(TODAY)
+        self.assertEqual(len(self.plan.cycle_ids), 6)
+        per_count = self.slices_by_count(self.plan)
+        self.assertEqual(sorted(per_count), [1, 2])
+        for keys in per_count.values():
+            self.assertEqual(set(keys.values()), {1}, "a bucket appears twice in one count")
+        for count_index in (1, 2):
+            cycles = self.plan.cycle_ids.filtered(lambda c, i=count_index: c.count_index == i)
+            self.assertEqual(sum(cycles.mapped("planned_item_count")), self.scope_size())
+
+    def test_work_is_balanced_within_one_segment(self):
+        self.plan._generate_calendar(TODAY)
+        loads = self.plan.cycle_ids.mapped("planned_item_count")
+        self.assertEqual(len(loads), 4)
+        largest_segment = max(self._segment_sizes().values())
+        self.assertLessEqual(max(loads) - min(loads), largest_segment)
+
+    def _segment_sizes(self):
+        match = self.plan._segment_matcher()
+        return Counter(match(row) for row in self.plan._read_scope_quants())
+
+    def test_windows_tile_the_calendar_year(self):
+        self.plan._generate_calendar(TODAY)
+        windows = [(c.date_start, c.date_end) for c in self.plan.cycle_ids.sorted("date_start")]
+        self.assertEqual(windows, [("2026-01-01", "2026-03-31"), ("2026-04-01", "2026-06-30"),
+                                   ("2026-07-01", "2026-09-30"), ("2026-10-01", "2026-12-31")])
+
+    def test_cycles_show_their_counters(self):
+        self.plan._generate_calendar(TODAY)
+        users = self.plan.cycle_ids.mapped("user_ids")
+        self.assertEqual(users, self.tech1 | self.tech2 | self.tech3)
+
+    def test_regenerating_keeps_started_cycles_and_does_not_duplicate(self):
+        self.plan._generate_calendar(TODAY)
+        first = self.plan.cycle_ids.sorted("date_start")[0]
+        first.sudo(self.lead).action_start()
+        lines_before = first.line_ids
+        slices_before = first.slice_ids
+        self.plan.sudo(self.lead).action_generate_calendar()
+        self.plan._generate_calendar(TODAY)
+        self.assertEqual(len(self.plan.cycle_ids), 4)
+        self.assertEqual(first.state, "in_progress")
+        self.assertEqual(first.line_ids, lines_before)
+        self.assertEqual(first.slice_ids, slices_before)
+
+    def test_counter_cannot_generate_the_calendar(self):
+        with self.assertRaises(AccessError):
+            self.plan.sudo(self.tech1).action_generate_calendar()
+
+
+class TestReminders(CycleCountCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestReminders, cls).setUpClass()
+        cls.plan._generate_calendar(TODAY)
+        cls.q4 = cls.plan.cycle_ids.filtered(lambda c: c.date_start == "2026-10-01")
+        cls.reminder = cls.env.ref("foreman_cycle_count.mail_activity_type_cycle_reminder")
+
+    def reminders(self, cycle):
+        return self.env["mail.activity"].search([
+            ("res_model", "=", cycle._name), ("res_id", "=", cycle.id),
+            ("activity_type_id", "=", self.reminder.id)])
+
+    def test_one_reminder_per_counter_on_the_right_day(self):
+        self.Cycle._cron_send_reminders(today=D(2026, 9, 27))
+        self.assertFalse(self.reminders(self.q4), "reminded too early")
+        for _run in range(3):
+            self.Cycle._cron_send_reminders(today=D(2026, 9, 28))
+        activities = self.reminders(self.q4)
+        self.assertEqual(activities.mapped("user_id"), self.q4.user_ids)
+        self.assertEqual(len(activities), len(self.q4.user_ids))
+        self.assertEqual(set(activities.mapped("date_deadline")), {"2026-10-01"})
+        self.Cycle._cron_send_reminders(today=D(2026, 9, 30))
+        self.assertEqual(len(self.reminders(self.q4)), len(self.q4.user_ids))
+
+    def test_cycles_past_their_end_are_overdue(self):
+        self.Cycle._cron_send_reminders(today=TODAY)
+        overdue = self.Cycle.search([("plan_id", "=", self.plan.id), ("is_overdue", "=", True)])
+        self.assertEqual(overdue, self.plan.cycle_ids - self.q4)
