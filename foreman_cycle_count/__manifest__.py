@@ -9,8 +9,6 @@
     "website": "https://github.com/foreman/foreman_cycle_count",
     "author": "Foreman",
     "license": "LGPL-3",
-    "application": False,
-    "installable": True,
     "depends": ["stock", "barcodes", "mail"],
     "data": [
         "security/foreman_cycle_count_security.xml",

@@ -3,6 +3,8 @@
 # private cluster: created here, dropped on exit. Extra arguments go to pytest.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+cluster_was_running=no
+"$ROOT/scripts/pg.sh" status >/dev/null 2>&1 && cluster_was_running=yes
 "$ROOT/scripts/setup.sh"
 TEST_DB="foreman_test_$$"
 export FOREMAN_TEST_DB_PREFIX="foreman_test_$$"
@@ -11,8 +13,8 @@ cleanup() {
     for db in $(psql -U odoo -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE '${FOREMAN_TEST_DB_PREFIX}%'"); do
         dropdb -U odoo --if-exists "$db" || true
     done
-    # Leave the cluster as we found it unless the dev server uses it.
-    pgrep -f "odoo-bin -c $ODOO_CONF" >/dev/null || "$ROOT/scripts/pg.sh" stop
+    # Leave the cluster as we found it: the dev server or a benchmark may use it.
+    [ "$cluster_was_running" = yes ] || "$ROOT/scripts/pg.sh" stop
 }
 trap cleanup EXIT
 

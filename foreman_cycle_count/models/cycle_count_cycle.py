@@ -1,6 +1,5 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import datetime
 from collections import defaultdict
 
 from psycopg2.extras import execute_values
@@ -10,7 +9,6 @@ from odoo.exceptions import UserError
 
 from ..lib import discrepancy as discrepancy_lib
 from ..lib import scheduling
-from .cycle_count_plan import COORDINATOR
 
 OPEN_STATES = ("planned", "in_progress", "review")
 
@@ -47,7 +45,7 @@ class CycleCountCycle(models.Model):
         "Overdue", readonly=True, copy=False, index=True,
         help="The cycle ended without being finalized.")
     slice_ids = fields.One2many(
-        "foreman.cycle.count.slice", "cycle_id", string="Slice",
+        "foreman.cycle.count.slice", "cycle_id",
         help="The part of the plan's scope counted in this cycle.")
     planned_item_count = fields.Integer(compute="_compute_planned_item_count", store=True)
     user_ids = fields.Many2many(
@@ -129,8 +127,9 @@ class CycleCountCycle(models.Model):
                 raise UserError(_("Cycle %s is not being counted.") % cycle.name)
             uncounted = cycle.sudo().line_ids.filtered(lambda line: not line.is_counted)
             if uncounted:
-                raise UserError(_("%d lines are not counted yet:\n%s") % (
-                    len(uncounted), "\n".join(line._describe() for line in uncounted[:30])))
+                raise UserError(_("%(count)d lines are not counted yet:\n%(lines)s") % {
+                    "count": len(uncounted),
+                    "lines": "\n".join(line._describe() for line in uncounted[:30])})
             cycle.sudo().write({"state": "review"})
             cycle.sudo()._sync_discrepancies()
         return True
@@ -141,8 +140,8 @@ class CycleCountCycle(models.Model):
         self._check_coordinator()
         for cycle in self:
             if cycle.state != "review":
-                raise UserError(_("Only a cycle in review can be finalized (%s is %s).") % (
-                    cycle.name, dict(self._fields["state"].selection)[cycle.state]))
+                raise UserError(_("Only a cycle in review can be finalized (%(cycle)s is %(state)s).") % {
+                    "cycle": cycle.name, "state": dict(self._fields["state"].selection)[cycle.state]})
             cycle._check_discrepancies_approved()
             with self.env.cr.savepoint():
                 cycle.sudo()._apply_relocations()
@@ -290,9 +289,9 @@ class CycleCountCycle(models.Model):
         blocking = self.discrepancy_ids.filtered(lambda disc: disc._blocks_finalization())
         if blocking:
             raise UserError(_(
-                "Major discrepancies need a Manager's approval before %s can be finalized "
-                "(or mark them 'Under Investigation'):\n%s") % (
-                    self.name, "\n".join(disc.display_name for disc in blocking)))
+                "Major discrepancies need a Manager's approval before %(cycle)s can be finalized "
+                "(or mark them 'Under Investigation'):\n%(items)s") % {
+                    "cycle": self.name, "items": "\n".join(disc.display_name for disc in blocking)})
 
     def _lines_to_adjust(self):
         relocated = self.discrepancy_ids.filtered(
@@ -382,7 +381,8 @@ class CycleCountCycle(models.Model):
                     "activity_type_id": activity_type.id,
                     "user_id": user.id,
                     "date_deadline": cycle.date_start,
-                    "summary": _("Cycle count %s starts on %s") % (cycle.name, cycle.date_start),
+                    "summary": _("Cycle count %(cycle)s starts on %(date)s") % {
+                        "cycle": cycle.name, "date": cycle.date_start},
                 })
             cycle.reminded_user_ids |= cycle.user_ids
         for vals in activities:

@@ -52,7 +52,7 @@ class CycleCountDiscrepancy(models.Model):
     product_id = fields.Many2one("product.product", readonly=True, index=True)
     location_id = fields.Many2one("stock.location", readonly=True, index=True)
     lot_id = fields.Many2one("stock.production.lot", "Lot/Serial Number", readonly=True)
-    owner_id = fields.Many2one("res.partner", "Owner", readonly=True)
+    owner_id = fields.Many2one("res.partner", readonly=True)
     system_qty = fields.Float("System Count", readonly=True, digits=(16, 3))
     counted_qty = fields.Float("Physical Count", readonly=True, digits=(16, 3))
     variance_qty = fields.Float("Variance", readonly=True, digits=(16, 3))
@@ -68,12 +68,12 @@ class CycleCountDiscrepancy(models.Model):
     resolution_type = fields.Selection(
         [("adjustment", "Adjust stock to the count"), ("relocation", "Transfer to where it was found")],
         default="adjustment", required=True, track_visibility="onchange")
-    investigator_id = fields.Many2one("res.users", "Investigator", track_visibility="onchange")
+    investigator_id = fields.Many2one("res.users", track_visibility="onchange")
     date_investigated = fields.Date("Investigated On", track_visibility="onchange")
     state = fields.Selection(
         [("open", "Open"), ("under_investigation", "Under Investigation"), ("resolved", "Resolved")],
         default="open", required=True, track_visibility="onchange")
-    approved_by_id = fields.Many2one("res.users", "Approved By", readonly=True, track_visibility="onchange")
+    approved_by_id = fields.Many2one("res.users", readonly=True, track_visibility="onchange")
     date_approved = fields.Datetime("Approved On", readonly=True)
     counted_by_id = fields.Many2one(related="line_id.counted_by_id", readonly=True)
     relocation_line_id = fields.Many2one(
@@ -165,8 +165,9 @@ class CycleCountDiscrepancy(models.Model):
                 raise UserError(_("%s was not counted anywhere else in this cycle.") % disc.name)
             found = self.search([("line_id", "=", found_line.id)])
             vals = {"root_cause": "moved", "resolution_type": "relocation",
-                    "resolution": _("Transfer %s from %s to %s, where it was found.") % (
-                        disc.lot_id.name, disc.location_id.display_name, found_line.location_id.display_name),
+                    "resolution": _("Transfer %(serial)s from %(source)s to %(found)s, where it was found.") % {
+                        "serial": disc.lot_id.name, "source": disc.location_id.display_name,
+                        "found": found_line.location_id.display_name},
                     "state": "resolved", "investigator_id": self.env.uid,
                     "date_investigated": fields.Date.context_today(self)}
             (disc | found).write(vals)
@@ -179,8 +180,8 @@ class CycleCountDiscrepancy(models.Model):
             disc._check_can_approve()
             disc.sudo().write({"approved_by_id": self.env.uid, "date_approved": fields.Datetime.now()})
             disc._close_approval_activities()
-            disc.message_post(body=_("%s discrepancy approved by %s.") % (
-                dict(self._fields["tier"].selection)[disc.tier], self.env.user.name))
+            disc.message_post(body=_("%(tier)s discrepancy approved by %(user)s.") % {
+                "tier": dict(self._fields["tier"].selection)[disc.tier], "user": self.env.user.name})
         return True
 
     @api.multi
@@ -234,7 +235,7 @@ class CycleCountDiscrepancy(models.Model):
                 self.env["mail.activity"].sudo().create({
                     "res_model_id": model_id, "res_id": disc.id,
                     "activity_type_id": activity_type.id, "user_id": user.id,
-                    "summary": _("Approve %s discrepancy: %s") % (disc.tier, disc.name),
+                    "summary": _("Approve %(tier)s discrepancy: %(item)s") % {"tier": disc.tier, "item": disc.name},
                 })
 
     def _involved_users(self):
@@ -248,10 +249,11 @@ class CycleCountDiscrepancy(models.Model):
     def _check_can_approve(self):
         user = self.env.user
         if self.approved_by_id:
-            raise UserError(_("%s is already approved by %s.") % (self.name, self.approved_by_id.name))
+            raise UserError(_("%(item)s is already approved by %(user)s.") % {
+                "item": self.name, "user": self.approved_by_id.name})
         if not user.has_group(self._approver_group_xmlid()):
-            raise AccessError(_("A %s discrepancy needs the approval of a cycle count %s.") % (
-                self.tier, _("Manager") if self.tier == "major" else _("Coordinator")))
+            raise AccessError(_("A %(tier)s discrepancy needs the approval of a cycle count %(group)s.") % {
+                "tier": self.tier, "group": _("Manager") if self.tier == "major" else _("Coordinator")})
         if user in self._involved_users():
             raise AccessError(_("You counted or investigated %s: someone else must approve it.") % self.name)
 

@@ -136,16 +136,17 @@ class CycleCountPlan(models.Model):
                 raise ValidationError(_("A rolling year needs its start date."))
             if plan.counts_per_timeframe * plan.cycles_per_count > 365:
                 raise ValidationError(_(
-                    "%d counts of %d cycles make cycles shorter than a day: at most 365 "
-                    "cycles fit in a year.") % (plan.counts_per_timeframe, plan.cycles_per_count))
+                    "%(counts)d counts of %(cycles)d cycles make cycles shorter than a day: at most 365 "
+                    "cycles fit in a year.") % {"counts": plan.counts_per_timeframe,
+                                                "cycles": plan.cycles_per_count})
             if plan.reminder_days < 0:
                 raise ValidationError(_("The reminder lead cannot be negative."))
             shortest = plan._shortest_cycle_days()
             if plan.reminder_days > shortest:
                 raise ValidationError(_(
-                    "The reminder lead (%d days) is longer than a cycle (%d days): "
+                    "The reminder lead (%(lead)d days) is longer than a cycle (%(cycle)d days): "
                     "counters would be reminded of a cycle before the previous one ends.")
-                    % (plan.reminder_days, shortest))
+                    % {"lead": plan.reminder_days, "cycle": shortest})
 
     @api.constrains("minor_qty_limit", "minor_value_limit")
     def _check_thresholds(self):
@@ -162,9 +163,9 @@ class CycleCountPlan(models.Model):
             for other in others:
                 if plan._scope_overlaps(other):
                     raise ValidationError(_(
-                        "Plans '%s' and '%s' would count the same stock: give them different "
+                        "Plans '%(plan)s' and '%(other)s' would count the same stock: give them different "
                         "categories, locations or ownership, or archive one.")
-                        % (plan.name, other.name))
+                        % {"plan": plan.name, "other": other.name})
 
     @api.model
     def create(self, vals):

@@ -38,8 +38,9 @@ class CycleCountSegment(models.Model):
             outsiders = segment.user_ids.filtered(lambda user: counter_group not in user.groups_id)
             if outsiders:
                 raise ValidationError(_(
-                    "%s cannot count segment '%s': only users of the cycle count Counter group can.")
-                    % (", ".join(outsiders.mapped("name")), segment.name))
+                    "%(users)s cannot count segment '%(segment)s': only users of the cycle count "
+                    "Counter group can.") % {"users": ", ".join(outsiders.mapped("name")),
+                                             "segment": segment.name})
 
     @api.constrains("location_ids", "category_ids", "plan_id")
     def _check_single_coverage(self):
@@ -47,9 +48,9 @@ class CycleCountSegment(models.Model):
             for other in segment.plan_id.segment_ids - segment:
                 if segment._overlaps(other):
                     raise ValidationError(_(
-                        "Segments '%s' and '%s' cover the same stock: an item must belong to one "
-                        "segment only. Narrow their locations or categories.")
-                        % (segment.name, other.name))
+                        "Segments '%(segment)s' and '%(other)s' cover the same stock: an item must belong "
+                        "to one segment only. Narrow their locations or categories.")
+                        % {"segment": segment.name, "other": other.name})
 
     def _overlaps(self, other):
         return (hierarchies_overlap(self.location_ids, other.location_ids)

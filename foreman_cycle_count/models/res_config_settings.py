@@ -63,7 +63,7 @@ class ResConfigSettings(models.TransientModel):
 
     @api.multi
     def set_values(self):
-        super(ResConfigSettings, self).set_values()
+        result = super(ResConfigSettings, self).set_values()
         company = self.env.user.company_id
         plan = self.cycle_count_plan_id
         vals = {plan_field: self._plan_value(setting) for setting, plan_field in PLAN_FIELDS.items()}
@@ -74,6 +74,7 @@ class ResConfigSettings(models.TransientModel):
             plan.write(vals)
         if company.cycle_count_plan_id != plan:
             company.cycle_count_plan_id = plan
+        return result
 
     def _plan_value(self, setting):
         value = self[setting]

@@ -17,7 +17,7 @@ class CycleCountDiscrepancyBulk(models.TransientModel):
 
     discrepancy_ids = fields.Many2many(
         "foreman.cycle.count.discrepancy", "foreman_cycle_count_bulk_discrepancy_rel", "wizard_id",
-        "discrepancy_id", string="Discrepancies", default=_default_discrepancy_ids)
+        "discrepancy_id", string="Discrepancies", default=lambda self: self._default_discrepancy_ids())
     root_cause = fields.Selection(ROOT_CAUSES)
     root_cause_note = fields.Text("Explanation")
     resolution = fields.Text("Resolution Taken")

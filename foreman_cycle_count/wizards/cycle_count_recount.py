@@ -16,7 +16,7 @@ class CycleCountRecount(models.TransientModel):
 
     line_ids = fields.Many2many(
         "foreman.cycle.count.line", "foreman_cycle_count_recount_line_rel", "wizard_id", "line_id",
-        string="Lines", default=_default_line_ids)
+        string="Lines", default=lambda self: self._default_line_ids())
     user_id = fields.Many2one(
         "res.users", "Recount By", required=True,
         domain=lambda self: [("groups_id", "in", self.env.ref(COUNTER).id)])

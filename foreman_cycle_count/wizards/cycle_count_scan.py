@@ -1,6 +1,6 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 
@@ -54,7 +54,8 @@ class CycleCountScan(models.TransientModel):
                             % product.display_name)
         line = self._count(product, lot)
         return {"location": self.location_id, "line": line,
-                "message": _("%s: counted %s") % (line._describe(), line.counted_qty)}
+                "message": _("%(item)s: counted %(qty)s") % {
+                    "item": line._describe(), "qty": line.counted_qty}}
 
     def _count(self, product, lot):
         Line = self.env["foreman.cycle.count.line"]

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Benchmark a full cycle count (start, count, submit, approve, finalize) over
+# a generated warehouse, optionally against Odoo's native stock.inventory.
+# Runs against a throwaway database on the private cluster: created here
+# (foreman_bench_<pid>), dropped on exit. Arguments go to bench/bench_cycle_count.py
+# (--quants N, --native, --native-quants N, --count-mode ..., --json FILE; see --help).
+# FOREMAN_BENCH_KEEP_DB=1 keeps the database for inspection.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+for arg in "$@"; do
+    case "$arg" in
+        -h|--help) exec "$VENV/bin/python" "$ROOT/bench/bench_cycle_count.py" --help ;;
+    esac
+done
+
+cluster_was_running=no
+"$ROOT/scripts/pg.sh" status >/dev/null 2>&1 && cluster_was_running=yes
+"$ROOT/scripts/setup.sh"
+BENCH_DB="foreman_bench_$$"
+db_created=no
+
+cleanup() {
+    local status=$?
+    if [ "$db_created" = yes ]; then
+        if [ "${FOREMAN_BENCH_KEEP_DB:-0}" = 1 ]; then
+            say "keeping database '$BENCH_DB' (FOREMAN_BENCH_KEEP_DB=1): dropdb -U odoo $BENCH_DB when done"
+        else
+            dropdb -U odoo --if-exists "$BENCH_DB" || say "could not drop '$BENCH_DB'"
+        fi
+    fi
+    # Leave the cluster as we found it, and never stop it under someone else's
+    # feet: a test run or the dev server may have connected since we started it.
+    if [ "$cluster_was_running" = no ]; then
+        local clients
+        clients="$(psql -U odoo -d postgres -tAc "SELECT count(*) FROM pg_stat_activity
+                    WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()" 2>/dev/null || echo 1)"
+        if [ "$clients" = 0 ]; then
+            "$ROOT/scripts/pg.sh" stop
+        else
+            say "leaving PostgreSQL running: other clients are connected"
+        fi
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+say "installing foreman_cycle_count without demo data into '$BENCH_DB'"
+log="$LOCAL/bench-install-$$.log"
+db_created=yes
+odoo -d "$BENCH_DB" -i foreman_cycle_count --without-demo=all --stop-after-init \
+    --log-level=warn --logfile="$log" \
+    || { cat "$log" >&2; die "installing the addon failed (log: $log)"; }
+if grep -E ' (ERROR|CRITICAL) ' "$log" | grep -v 'Unmet dependencies' >/dev/null; then
+    cat "$log" >&2; die "installing the addon logged errors (log: $log)"
+fi
+rm -f "$log"
+
+cd "$ROOT"
+"$VENV/bin/python" "$ROOT/bench/bench_cycle_count.py" -c "$ODOO_CONF" -d "$BENCH_DB" "$@" \
+    || die "the benchmark failed (see above)"
