@@ -13,7 +13,10 @@ ODOO_CONF="$LOCAL/odoo.conf"
 ADDONS_UNUSED="$LOCAL/addons-unused"
 DEV_DB="${FOREMAN_DB:-foreman}"
 ODOO_PORT="${FOREMAN_HTTP_PORT:-8069}"
+NODE_DIR="$LOCAL/node"
 export PGHOST="$PGSOCK" PGPORT PGUSER=odoo
+# Odoo 11 compiles its .less web assets by running lessc (installed by setup.sh)
+export PATH="$NODE_DIR/node_modules/.bin:$PATH"
 
 say() { printf '[foreman] %s\n' "$*" >&2; }
 die() { printf '[foreman] ERROR: %s\n' "$*" >&2; exit 1; }

@@ -22,6 +22,21 @@ setup_venv() {
     echo "$want" > "$stamp"
 }
 
+setup_lessc() {
+    local stamp="$NODE_DIR/.lock.sha256" want
+    want="$(sha256sum "$ROOT/scripts/lessc/package-lock.json" | cut -d' ' -f1)"
+    if [ -x "$NODE_DIR/node_modules/.bin/lessc" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        return 0
+    fi
+    command -v npm >/dev/null || die "npm not found: Odoo 11 needs lessc (from npm) to build its web assets (apt-get install -y npm)."
+    say "installing lessc 2.7.3 for Odoo's web assets"
+    rm -rf "$NODE_DIR"
+    mkdir -p "$NODE_DIR"
+    cp "$ROOT/scripts/lessc/package.json" "$ROOT/scripts/lessc/package-lock.json" "$NODE_DIR/"
+    (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$want" > "$stamp"
+}
+
 write_config() {
     mkdir -p "$LOCAL/data"
     cat > "$ODOO_CONF" <<CONF
@@ -43,5 +58,6 @@ CONF
 }
 
 setup_venv
+setup_lessc
 write_config
 "$ROOT/scripts/pg.sh" start

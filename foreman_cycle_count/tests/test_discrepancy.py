@@ -151,6 +151,11 @@ class TestApprovalRules(DiscrepancyCase):
         self.assertEqual(set(discs.mapped("root_cause")), {"theft_loss"})
         self.assertEqual(set(discs.mapped("state")), {"under_investigation"})
         self.assertEqual(discs.mapped("investigator_id"), self.lead)
+        unexplained = self.env["foreman.cycle.count.discrepancy.bulk"].sudo(self.lead).with_context(
+            active_ids=discs.ids).create({"state": "resolved", "root_cause": "miscount"})
+        discs.write({"resolution": False})
+        with self.refused(UserError, "resolution taken"):
+            unexplained.action_apply()
 
 
 class TestFinalization(DiscrepancyCase):

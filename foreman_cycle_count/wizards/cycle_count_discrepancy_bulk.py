@@ -26,12 +26,18 @@ class CycleCountDiscrepancyBulk(models.TransientModel):
 
     @api.multi
     def action_apply(self):
-        self.discrepancy_ids._check_investigator_rights()
-        vals = {name: self[name] for name in ("root_cause", "root_cause_note", "resolution", "state")
-                if self[name]}
-        if not vals:
+        discrepancies = self.discrepancy_ids
+        discrepancies._check_investigator_rights()
+        vals = {name: self[name] for name in ("root_cause", "root_cause_note", "resolution") if self[name]}
+        if not vals and not self.state:
             raise UserError(_("Choose at least one thing to change."))
-        if self.state in ("under_investigation", "resolved"):
-            vals.update(investigator_id=self.env.uid, date_investigated=fields.Date.context_today(self))
-        self.discrepancy_ids.write(vals)
+        if vals:
+            discrepancies.write(vals)
+        # a status goes through its workflow step, which checks what it needs
+        if self.state == "resolved":
+            discrepancies.action_resolve()
+        elif self.state == "under_investigation":
+            discrepancies.action_mark_under_investigation()
+        elif self.state == "open":
+            discrepancies.write({"state": "open"})
         return {"type": "ir.actions.act_window_close"}
