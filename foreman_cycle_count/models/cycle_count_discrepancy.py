@@ -131,6 +131,13 @@ class CycleCountDiscrepancy(models.Model):
             raise UserError(_("The cycle is finalized: stock was already adjusted."))
         return super(CycleCountDiscrepancy, self).write(vals)
 
+    @api.multi
+    def unlink(self):
+        if self.filtered(lambda disc: disc.cycle_id.state == "finalized"):
+            raise UserError(_("Discrepancies of a finalized cycle are part of its record: "
+                              "they cannot be deleted."))
+        return super(CycleCountDiscrepancy, self).unlink()
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------

@@ -45,7 +45,9 @@ class CycleCountLine(models.Model):
     user_id = fields.Many2one("res.users", "Counter", index=True)
     counted_by_id = fields.Many2one("res.users", readonly=True)
     date_counted = fields.Datetime("Counted On", readonly=True)
-    first_counted_qty = fields.Float("First Count", readonly=True, digits=(16, 3))
+    first_counted_qty = fields.Float(
+        "First Count", readonly=True, groups=COORDINATOR, digits=(16, 3),
+        help="The count before a recount; hidden from counters so the recount stays blind.")
     first_counted_by_id = fields.Many2one("res.users", readonly=True)
     date_first_counted = fields.Datetime("First Counted On", readonly=True)
     state = fields.Selection(

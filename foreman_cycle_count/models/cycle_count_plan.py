@@ -4,7 +4,7 @@ import math
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import scheduling
 
@@ -178,6 +178,13 @@ class CycleCountPlan(models.Model):
         if any(name in vals for name in THRESHOLD_FIELDS):
             self._check_threshold_rights()
         return super(CycleCountPlan, self).write(vals)
+
+    @api.multi
+    def unlink(self):
+        if self.mapped("cycle_ids").filtered(lambda cycle: cycle.state not in ("planned", "cancelled")):
+            raise UserError(_("This plan has cycles that were counted: archive it instead, "
+                              "their counts and adjustments must stay on record."))
+        return super(CycleCountPlan, self).unlink()
 
     @api.multi
     def action_generate_calendar(self):

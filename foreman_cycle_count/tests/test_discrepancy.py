@@ -175,6 +175,10 @@ class TestFinalization(DiscrepancyCase):
             api.call_kw(disc.sudo(self.lead), "write", [disc.ids, {"counted_qty": 1}], {})
         with self.assertRaises(UserError):
             api.call_kw(disc.sudo(self.ops), "write", [disc.ids, {"variance_qty": 0}], {})
+        with self.refused(UserError, "part of its record"):
+            disc.sudo(self.ops).unlink()
+        with self.refused(UserError, "archive it instead"):
+            self.plan.sudo(self.ops).unlink()
         # the investigation goes on
         disc.sudo(self.lead).write({"root_cause": "theft_loss", "resolution": "Reported to security"})
         disc.sudo(self.lead).action_resolve()
