@@ -1,4 +1,4 @@
-.PHONY: run rebuild test lint bench stop
+.PHONY: run rebuild test lint bench pot stop
 
 run:      ## set everything up and serve Odoo with demo data on http://127.0.0.1:8069
 	bash scripts/run.sh
@@ -14,6 +14,9 @@ lint:     ## pylint with OCA's pylint-odoo checks
 
 bench:    ## benchmark start/finalize of a cycle against Odoo's native inventory
 	bash scripts/bench.sh
+
+pot:      ## regenerate the translation template from the dev database
+	bash scripts/pot.sh
 
 stop:     ## stop the private PostgreSQL if something left it running
 	bash scripts/pg.sh stop

@@ -49,4 +49,11 @@ cat >&2 <<MSG
             ops      Oscar Ops, operations manager (manager)
             finance  Fiona Finance (manager)
 MSG
-odoo -d "$DEV_DB" --db-filter="^$DEV_DB\$" --log-level=warn
+# Odoo runs as a child we can stop: Ctrl-C or a TERM to this script stops it,
+# then the exit trap stops PostgreSQL, so nothing is left running.
+(exec "$VENV/bin/python" "$ROOT/scripts/odoo-bin" -c "$ODOO_CONF" -d "$DEV_DB" \
+    --db-filter="^$DEV_DB\$" --log-level=warn) &
+odoo_pid=$!
+trap 'kill -TERM "$odoo_pid" 2>/dev/null' INT TERM
+wait "$odoo_pid" || true
+wait "$odoo_pid" 2>/dev/null || true

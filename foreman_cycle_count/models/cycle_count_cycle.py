@@ -117,6 +117,7 @@ class CycleCountCycle(models.Model):
                 raise UserError(_("Cycle %s is not planned: it cannot be started.") % cycle.name)
             cycle._snapshot_lines()
             cycle.write({"state": "in_progress", "date_started": fields.Datetime.now()})
+            cycle._close_reminders(_("Cycle started."))
         return True
 
     @api.multi
@@ -132,6 +133,11 @@ class CycleCountCycle(models.Model):
                     "lines": "\n".join(line._describe() for line in uncounted[:30])})
             cycle.sudo().write({"state": "review"})
             cycle.sudo()._sync_discrepancies()
+            # counters may close counting without write access to the cycle
+            cycle.sudo().message_post(
+                body=_("Counting done: %(count)d discrepancies to review.") % {
+                    "count": len(cycle.sudo().discrepancy_ids)},
+                author_id=self.env.user.partner_id.id)
         return True
 
     @api.multi
@@ -157,14 +163,16 @@ class CycleCountCycle(models.Model):
         self._check_coordinator()
         if any(cycle.state not in ("planned", "in_progress") for cycle in self):
             raise UserError(_("Only planned or counting cycles can be cancelled."))
-        return self.write({"state": "cancelled"})
+        self.write({"state": "cancelled"})
+        self._close_reminders(_("Cycle cancelled."))
+        return True
 
     @api.multi
     def action_open_lines(self):
         self.ensure_one()
         action = self.env.ref("foreman_cycle_count.foreman_cycle_count_line_action").read()[0]
         action["domain"] = [("cycle_id", "=", self.id)]
-        action["context"] = {"default_cycle_id": self.id, "search_default_group_location": 1}
+        action["context"] = {"default_cycle_id": self.id}
         action["name"] = _("Count %s") % self.name
         return action
 
@@ -213,6 +221,11 @@ class CycleCountCycle(models.Model):
     # ------------------------------------------------------------------
     def _check_coordinator(self):
         self.env["foreman.cycle.count.plan"]._check_coordinator()
+
+    def _close_reminders(self, feedback):
+        reminder = self.env.ref("foreman_cycle_count.mail_activity_type_cycle_reminder")
+        self.sudo().mapped("activity_ids").filtered(
+            lambda activity: activity.activity_type_id == reminder).action_feedback(feedback=feedback)
 
     def _slice_keys(self):
         return {(line.segment_id.id, line.location_id.id) for line in self.slice_ids}
@@ -273,7 +286,8 @@ class CycleCountCycle(models.Model):
     def _sync_discrepancies(self):
         """Keep one discrepancy per counted line that differs from the books."""
         self.ensure_one()
-        Discrepancy = self.env["foreman.cycle.count.discrepancy"]
+        # created by the system on behalf of whoever closed counting: no "created" note
+        Discrepancy = self.env["foreman.cycle.count.discrepancy"].with_context(mail_create_nolog=True)
         existing = {disc.line_id.id: disc for disc in self.discrepancy_ids}
         differing = self.line_ids.filtered(lambda line: line.is_counted and line.variance_qty)
         for line in differing:

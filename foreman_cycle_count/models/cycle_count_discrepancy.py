@@ -80,6 +80,8 @@ class CycleCountDiscrepancy(models.Model):
         "foreman.cycle.count.line", compute="_compute_relocation_line_id",
         string="Found At", help="The same serial number, counted in another location of this cycle.")
     relocation_picking_id = fields.Many2one("stock.picking", "Relocation Transfer", readonly=True)
+    can_approve = fields.Boolean(
+        compute="_compute_can_approve", help="The current user may approve this discrepancy.")
 
     @api.depends("product_id", "location_id", "lot_id")
     def _compute_name(self):
@@ -102,6 +104,10 @@ class CycleCountDiscrepancy(models.Model):
                     ("product_id", "=", disc.product_id.id), ("location_id", "!=", disc.location_id.id),
                     ("is_counted", "=", True), ("counted_qty", ">", 0)], limit=1)
             disc.relocation_line_id = found
+
+    def _compute_can_approve(self):
+        for disc in self:
+            disc.can_approve = disc._approval_refusal() is None
 
     @api.constrains("root_cause", "root_cause_note")
     def _check_root_cause_note(self):
@@ -254,15 +260,22 @@ class CycleCountDiscrepancy(models.Model):
             raise AccessError(_("Only a cycle count Coordinator can investigate discrepancies."))
 
     def _check_can_approve(self):
+        refusal = self._approval_refusal()
+        if refusal:
+            raise refusal
+
+    def _approval_refusal(self):
+        """The error the current user meets when approving, or None if they may."""
         user = self.env.user
         if self.approved_by_id:
-            raise UserError(_("%(item)s is already approved by %(user)s.") % {
+            return UserError(_("%(item)s is already approved by %(user)s.") % {
                 "item": self.name, "user": self.approved_by_id.name})
         if not user.has_group(self._approver_group_xmlid()):
-            raise AccessError(_("A %(tier)s discrepancy needs the approval of a cycle count %(group)s.") % {
+            return AccessError(_("A %(tier)s discrepancy needs the approval of a cycle count %(group)s.") % {
                 "tier": self.tier, "group": _("Manager") if self.tier == "major" else _("Coordinator")})
         if user in self._involved_users():
-            raise AccessError(_("You counted or investigated %s: someone else must approve it.") % self.name)
+            return AccessError(_("You counted or investigated %s: someone else must approve it.") % self.name)
+        return None
 
     def _close_approval_activities(self):
         activity_type = self.env.ref("foreman_cycle_count.mail_activity_type_discrepancy_approval")

@@ -147,6 +147,10 @@ class CycleCountLine(models.Model):
         return super(CycleCountLine, self).write(vals)
 
     @api.multi
+    def name_get(self):
+        return [(line.id, line._describe()) for line in self]
+
+    @api.multi
     def unlink(self):
         if any(not line.is_found or line.cycle_id.state != "in_progress" for line in self):
             raise UserError(_("Only items added on the floor can be removed, while counting."))
@@ -166,6 +170,11 @@ class CycleCountLine(models.Model):
         others = self.filtered(lambda line: line.user_id.id != self.env.uid)
         if others:
             raise AccessError(_("%s is assigned to another counter.") % others[0]._describe())
+
+    @api.multi
+    def action_count_missing(self):
+        """The item is not there: count 0 (a zero typed over 0.000 is not saved by the web client)."""
+        return self.write({"counted_qty": 0.0})
 
     @api.multi
     def action_send_to_recount(self, user):

@@ -102,6 +102,12 @@ class TestCountEntry(CycleCountCase):
         self.assertTrue(self.tech1_line.date_counted)
         self.assertEqual(self.tech1_line.state, "counted")
 
+    def test_not_there_counts_zero(self):
+        self.tech1_line.sudo(self.tech1).action_count_missing()
+        self.assertTrue(self.tech1_line.is_counted)
+        self.assertEqual(self.tech1_line.counted_qty, 0)
+        self.assertEqual(self.tech1_line.sudo().variance_qty, -self.tech1_line.system_qty)
+
     def test_bad_counts_are_refused(self):
         with self.assertRaisesRegex(ValidationError, "negative"):
             self.count(self.tech1_line, -1)
@@ -143,6 +149,7 @@ class TestCountEntry(CycleCountCase):
         self.count(self.tech2_line, self.tech2_line.system_qty)
         self.cycle.sudo(self.tech1).action_submit()
         self.assertEqual(self.cycle.state, "review")
+        self.assertEqual(self.cycle.message_ids[0].author_id, self.tech1.partner_id)
 
 
 class TestRecount(CycleCountCase):

@@ -62,9 +62,12 @@ class TestKnowledgeBaseExamples(DiscrepancyCase):
         with self.assertRaisesRegex(UserError, "Manager's approval"):
             self.cycle.sudo(self.lead).action_finalize()
         self.assertEqual(self.cycle.state, "review")
+        self.assertFalse(discs[0].sudo(self.lead).can_approve)
+        self.assertTrue(discs[0].sudo(self.ops).can_approve)
         with self.assertRaises(AccessError):
             discs[0].sudo(self.lead).action_approve()
         discs.sudo(self.ops).action_approve()
+        self.assertFalse(discs[0].sudo(self.finance).can_approve, "already approved")
         self.cycle.sudo(self.lead).action_finalize()
         self.assertEqual(self.cycle.state, "finalized")
         for line in missing:

@@ -189,6 +189,12 @@ class TestReminders(CycleCountCase):
         self.Cycle._cron_send_reminders(today=D(2026, 9, 30))
         self.assertEqual(len(self.reminders(self.q4)), len(self.q4.user_ids))
 
+    def test_starting_the_cycle_closes_its_reminders(self):
+        self.Cycle._cron_send_reminders(today=D(2026, 9, 28))
+        self.q4.sudo(self.lead).action_start()
+        self.assertFalse(self.reminders(self.q4))
+        self.assertIn("Cycle started.", self.q4.message_ids.mapped("body")[0])
+
     def test_cycles_past_their_end_are_overdue(self):
         self.Cycle._cron_send_reminders(today=TODAY)
         overdue = self.Cycle.search([("plan_id", "=", self.plan.id), ("is_overdue", "=", True)])
