@@ -532,6 +532,19 @@ def spawn(worker, args, workdir):
         return json.load(handle)
 
 
+def addon_version():
+    """The commit of the addon measured, and whether its working tree differs from it."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        commit = subprocess.check_output(["git", "-C", root, "log", "-1", "--format=%h"],
+                                         stderr=subprocess.DEVNULL, universal_newlines=True).strip()
+        dirty = subprocess.check_output(["git", "-C", root, "status", "--porcelain", "--", "foreman_cycle_count"],
+                                        stderr=subprocess.DEVNULL, universal_newlines=True).splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return "commit %s%s" % (commit, " + uncommitted changes in %d addon files" % len(dirty) if dirty else "")
+
+
 def fmt_int(value):
     return format(int(value), ",")
 
@@ -562,13 +575,13 @@ def report(args, setup, cycle, native):
     add("")
     add("Scale: %s quants (%s serial numbers) in %d internal locations under WH/Stock/Bench "
         "-> %s count lines, %s differing (5 %%) -> %s discrepancies (%s minor, %s major); "
-        "%d counters. Counting and approvals: %s. Machine: %d CPUs, Python %s." % (
+        "%d counters. Counting and approvals: %s. Addon: %s. Machine: %d CPUs, Python %s." % (
             fmt_int(args.quants), fmt_int(serial_quant_count(args.quants)), LOCATIONS, fmt_int(scale["lines"]),
             fmt_int(scale["differing"]), fmt_int(scale["discrepancies"]), fmt_int(scale["minor"]),
             fmt_int(scale["major"]), scale["counters"],
             "bulk writes (--bulk)" if args.bulk else
             "one request per line / discrepancy (fresh cache and a commit each, as over RPC)",
-            os.cpu_count() or 0, sys.version.split()[0]))
+            args.addon_version, os.cpu_count() or 0, sys.version.split()[0]))
     add("")
     add("Peak RSS is the process' peak so far (ru_maxrss never goes down); the workflow process "
         "starts at %s MiB once Odoo's registry is loaded. Python CPU: time.process_time of the "
@@ -671,6 +684,7 @@ def main(argv=None):
         if args.worker:
             run_worker(args)
             return 0
+        args.addon_version = addon_version()
         workdir = tempfile.mkdtemp(prefix="foreman-bench-")
         try:
             setup = spawn("setup", args, workdir)
