@@ -117,7 +117,7 @@ class CycleCountCycle(models.Model):
                 raise UserError(_("Cycle %s is not planned: it cannot be started.") % cycle.name)
             cycle._snapshot_lines()
             cycle.write({"state": "in_progress", "date_started": fields.Datetime.now()})
-            cycle._close_reminders(_("Cycle started."))
+            cycle._drop_reminders()
         return True
 
     @api.multi
@@ -131,7 +131,8 @@ class CycleCountCycle(models.Model):
                 raise UserError(_("%(count)d lines are not counted yet:\n%(lines)s") % {
                     "count": len(uncounted),
                     "lines": "\n".join(line._describe() for line in uncounted[:30])})
-            cycle.sudo().write({"state": "review"})
+            # counters may close counting: the chatter line below says who did
+            cycle.sudo().with_context(tracking_disable=True).write({"state": "review"})
             cycle.sudo()._sync_discrepancies()
             # counters may close counting without write access to the cycle
             cycle.sudo().message_post(
@@ -150,11 +151,11 @@ class CycleCountCycle(models.Model):
                     "cycle": cycle.name, "state": dict(self._fields["state"].selection)[cycle.state]})
             cycle._check_discrepancies_approved()
             with self.env.cr.savepoint():
+                # stock operations need Inventory Manager rights coordinators may lack
                 cycle.sudo()._apply_relocations()
                 cycle.sudo()._apply_adjustments()
-                cycle.sudo().write({
-                    "state": "finalized", "is_overdue": False,
-                    "date_finalized": fields.Datetime.now()})
+                cycle.write({"state": "finalized", "is_overdue": False,
+                             "date_finalized": fields.Datetime.now()})
             cycle.message_post(body=_("Cycle finalized: stock now matches the physical count."))
         return True
 
@@ -164,7 +165,7 @@ class CycleCountCycle(models.Model):
         if any(cycle.state not in ("planned", "in_progress") for cycle in self):
             raise UserError(_("Only planned or counting cycles can be cancelled."))
         self.write({"state": "cancelled"})
-        self._close_reminders(_("Cycle cancelled."))
+        self._drop_reminders()
         return True
 
     @api.multi
@@ -172,7 +173,7 @@ class CycleCountCycle(models.Model):
         self.ensure_one()
         action = self.env.ref("foreman_cycle_count.foreman_cycle_count_line_action").read()[0]
         action["domain"] = [("cycle_id", "=", self.id)]
-        action["context"] = {"default_cycle_id": self.id}
+        action["context"] = {"default_cycle_id": self.id, "show_expected": not self.plan_id.blind_count}
         action["name"] = _("Count %s") % self.name
         return action
 
@@ -222,10 +223,11 @@ class CycleCountCycle(models.Model):
     def _check_coordinator(self):
         self.env["foreman.cycle.count.plan"]._check_coordinator()
 
-    def _close_reminders(self, feedback):
+    def _drop_reminders(self):
+        """Reminders have served once the cycle starts (or is cancelled)."""
         reminder = self.env.ref("foreman_cycle_count.mail_activity_type_cycle_reminder")
         self.sudo().mapped("activity_ids").filtered(
-            lambda activity: activity.activity_type_id == reminder).action_feedback(feedback=feedback)
+            lambda activity: activity.activity_type_id == reminder).unlink()
 
     def _slice_keys(self):
         return {(line.segment_id.id, line.location_id.id) for line in self.slice_ids}
@@ -286,8 +288,8 @@ class CycleCountCycle(models.Model):
     def _sync_discrepancies(self):
         """Keep one discrepancy per counted line that differs from the books."""
         self.ensure_one()
-        # created by the system on behalf of whoever closed counting: no "created" note
-        Discrepancy = self.env["foreman.cycle.count.discrepancy"].with_context(mail_create_nolog=True)
+        # created by the system on behalf of whoever closed counting: no creation notes
+        Discrepancy = self.env["foreman.cycle.count.discrepancy"].with_context(tracking_disable=True)
         existing = {disc.line_id.id: disc for disc in self.discrepancy_ids}
         differing = self.line_ids.filtered(lambda line: line.is_counted and line.variance_qty)
         for line in differing:

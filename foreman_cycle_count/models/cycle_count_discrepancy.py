@@ -191,7 +191,7 @@ class CycleCountDiscrepancy(models.Model):
         """Approve the adjustment: Coordinator for minor, Manager for major."""
         for disc in self:
             disc._check_can_approve()
-            disc.sudo().write({"approved_by_id": self.env.uid, "date_approved": fields.Datetime.now()})
+            disc.write({"approved_by_id": self.env.uid, "date_approved": fields.Datetime.now()})
             disc._close_approval_activities()
             disc.message_post(body=_("%(tier)s discrepancy approved by %(user)s.") % {
                 "tier": dict(self._fields["tier"].selection)[disc.tier], "user": self.env.user.name})
@@ -282,7 +282,7 @@ class CycleCountDiscrepancy(models.Model):
         activities = self.sudo().activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
         mine = activities.filtered(lambda a: a.user_id == self.env.user)
         (activities - mine).unlink()
-        mine.action_feedback(feedback=_("Approved"))
+        mine.sudo(self.env.user).action_feedback(feedback=_("Approved"))
 
     def _blocks_finalization(self):
         return (self.tier == "major" and not self.approved_by_id

@@ -348,6 +348,7 @@ class CycleCountPlan(models.Model):
         stale = [cycle for start, cycle in existing.items()
                  if start not in wanted_starts and cycle.state == "planned"]
         Cycle.browse([cycle.id for cycle in stale]).unlink()
+        Cycle._mark_overdue(today)
 
     def _counters_for(self, keys):
         segments = self.env["foreman.cycle.count.segment"].browse(

@@ -46,6 +46,7 @@ class TestKnowledgeBaseExamples(DiscrepancyCase):
         self.assertTrue(disc.date_approved)
         self.assertFalse(self.approval_activities(disc))
         self.assertIn("approved by %s" % self.lead.name, disc.message_ids[0].body)
+        self.assertEqual(disc.message_ids[0].author_id, self.lead.partner_id)
         self.assertAlmostEqual(self.cycle.discrepancy_rate, 100.0 / len(self.cycle.line_ids), places=2)
         self.cycle.sudo(self.lead).action_finalize()
         self.assertEqual(self.on_hand(self.hashboard, self.spares), 47)
@@ -236,6 +237,16 @@ class TestFinalization(DiscrepancyCase):
         html = html.decode() if isinstance(html, bytes) else html
         for text in (disc.lot_id.name, "Theft or loss", "Reported", "rack-photo.jpg", self.ops.name):
             self.assertIn(text, html)
+
+    def test_several_discrepancies_print_as_one_document(self):
+        for line in self.miner_lines[:2]:
+            self.count(line, 0)
+        discs = self.submit()
+        html = self.env.ref("foreman_cycle_count.action_report_discrepancy").render_qweb_html(discs.ids)[0]
+        html = html.decode() if isinstance(html, bytes) else html
+        # one body for wkhtmltopdf, one page per discrepancy
+        self.assertEqual(html.count('class="article'), 1)
+        self.assertEqual(html.count("Discrepancy Report:"), 2)
 
     def deliver(self, product, location, qty):
         self._transfer(product, location, self.env.ref("stock.stock_location_customers"), qty,
