@@ -291,15 +291,17 @@ class CycleCountCycle(models.Model):
         # created by the system on behalf of whoever closed counting: no creation notes
         Discrepancy = self.env["foreman.cycle.count.discrepancy"].with_context(tracking_disable=True)
         existing = {disc.line_id.id: disc for disc in self.discrepancy_ids}
-        differing = self.line_ids.filtered(lambda line: line.is_counted and line.variance_qty)
-        for line in differing:
-            disc = existing.pop(line.id, None)
+        differing = self.env["foreman.cycle.count.line"].search(
+            [("cycle_id", "=", self.id), ("is_counted", "=", True), ("variance_qty", "!=", 0)])
+        values = Discrepancy._values_from_lines(differing, self.plan_id)
+        for line_id, vals in values.items():
+            disc = existing.pop(line_id, None)
             if disc is None:
-                Discrepancy.create(Discrepancy._values_from_line(line))
-            elif disc.counted_qty != line.counted_qty:
-                disc._refresh_from_line()
-        stale = Discrepancy.browse([disc.id for disc in existing.values()])
-        stale.filtered(lambda disc: not disc.approved_by_id).unlink()
+                Discrepancy.create(vals)
+            elif disc.counted_qty != vals["counted_qty"]:
+                disc._refresh_from_line(vals)
+        # a recount now matches the books: keep the record (and its notes), closed
+        Discrepancy.browse([disc.id for disc in existing.values()])._close_as_recounted()
 
     def _check_discrepancies_approved(self):
         blocking = self.discrepancy_ids.filtered(lambda disc: disc._blocks_finalization())

@@ -1,10 +1,10 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import discrepancy as discrepancy_lib
-from .cycle_count_plan import COORDINATOR, MANAGER
+from .cycle_count_plan import COORDINATOR, MANAGER, expand_tree
 
 ROOT_CAUSES = [
     ("ticket_pending", "Usage on open tickets not logged yet"),
@@ -205,45 +205,56 @@ class CycleCountDiscrepancy(models.Model):
     # Business methods
     # ------------------------------------------------------------------
     @api.model
-    def _values_from_line(self, line):
-        plan = line.plan_id
-        value = line.variance_qty * line.unit_cost
-        high_value = bool(plan.high_value_category_ids) and bool(self.env["product.category"].search_count([
-            ("id", "=", line.product_id.categ_id.id), ("id", "child_of", plan.high_value_category_ids.ids)]))
-        return {
-            "cycle_id": line.cycle_id.id, "line_id": line.id, "product_id": line.product_id.id,
-            "location_id": line.location_id.id, "lot_id": line.lot_id.id, "owner_id": line.owner_id.id,
-            "system_qty": line.system_qty, "counted_qty": line.counted_qty,
-            "variance_qty": line.variance_qty, "unit_cost": line.unit_cost,
-            "tier": discrepancy_lib.classify_tier(
-                line.variance_qty, value, plan.minor_qty_limit, plan.minor_value_limit, high_value),
-        }
+    def _values_from_lines(self, lines, plan):
+        """Discrepancy values for counted lines of one plan, read in a few queries."""
+        rows = lines.read(["cycle_id", "product_id", "location_id", "lot_id", "owner_id", "system_qty",
+                           "counted_qty", "variance_qty", "unit_cost"], load="_classic_write")
+        high_value_categories = expand_tree(plan.high_value_category_ids) or set()
+        categories = {product["id"]: product["categ_id"] for product in self.env["product.product"].browse(
+            {row["product_id"] for row in rows}).read(["categ_id"], load="_classic_write")}
+        values = {}
+        for row in rows:
+            values[row["id"]] = {
+                "cycle_id": row["cycle_id"], "line_id": row["id"], "product_id": row["product_id"],
+                "location_id": row["location_id"], "lot_id": row["lot_id"], "owner_id": row["owner_id"],
+                "system_qty": row["system_qty"], "counted_qty": row["counted_qty"],
+                "variance_qty": row["variance_qty"], "unit_cost": row["unit_cost"],
+                "tier": discrepancy_lib.classify_tier(
+                    row["variance_qty"], row["variance_qty"] * row["unit_cost"], plan.minor_qty_limit,
+                    plan.minor_value_limit, categories[row["product_id"]] in high_value_categories),
+            }
+        return values
 
-    def _refresh_from_line(self):
+    def _refresh_from_line(self, vals):
         """A recount changed the figures: update them and ask for approval again."""
-        vals = self._values_from_line(self.line_id)
         self.with_context(foreman_sync_from_line=True).write(
             dict(vals, approved_by_id=False, date_approved=False))
         self.activity_ids.unlink()
         self._request_approval()
 
+    def _close_as_recounted(self):
+        for disc in self:
+            disc.with_context(foreman_sync_from_line=True).write({
+                "counted_qty": disc.line_id.counted_qty, "variance_qty": 0.0, "state": "resolved",
+                "root_cause": disc.root_cause or "miscount",
+                "resolution": disc.resolution or _("A recount matched the books."),
+            })
+        self.mapped("activity_ids").unlink()
+
     def _approver_group_xmlid(self):
         return MANAGER if self.tier == "major" else COORDINATOR
-
-    def _approver_group(self):
-        return self.env.ref(self._approver_group_xmlid())
 
     def _request_approval(self):
         """One approval activity per user who may approve this discrepancy."""
         activity_type = self.env.ref("foreman_cycle_count.mail_activity_type_discrepancy_approval")
         model_id = self.env["ir.model"]._get(self._name).id
+        managers = self.env.ref(MANAGER).users.filtered(lambda user: user.active and user.id != SUPERUSER_ID)
+        coordinators = self.env.ref(COORDINATOR).users.filtered(
+            lambda user: user.active and user.id != SUPERUSER_ID)
+        # minor approvals go to the coordinators when there are some
+        approvers_by_tier = {"major": managers, "minor": (coordinators - managers) or coordinators}
         for disc in self:
-            approvers = disc._approver_group().users.filtered(
-                lambda user: user.active and user not in disc._involved_users() and user.id != 1)
-            if disc.tier == "minor":
-                # leave minor approvals to the coordinators when there are some
-                managers = self.env.ref(MANAGER).users
-                approvers = (approvers - managers) or approvers
+            approvers = approvers_by_tier[disc.tier] - disc._involved_users()
             for user in approvers:
                 self.env["mail.activity"].sudo().create({
                     "res_model_id": model_id, "res_id": disc.id,
@@ -285,7 +296,7 @@ class CycleCountDiscrepancy(models.Model):
         mine.sudo(self.env.user).action_feedback(feedback=_("Approved"))
 
     def _blocks_finalization(self):
-        return (self.tier == "major" and not self.approved_by_id
+        return (self.tier == "major" and self.variance_qty and not self.approved_by_id
                 and self.state != "under_investigation" and self.resolution_type != "relocation")
 
     def _internal_picking_type(self):

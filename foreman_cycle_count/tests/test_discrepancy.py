@@ -123,6 +123,30 @@ class TestApprovalRules(DiscrepancyCase):
             api.call_kw(disc.sudo(self.tech1), "action_approve", [disc.ids], {})
         self.assertFalse(disc.approved_by_id)
 
+    def test_a_recount_in_review_refreshes_the_discrepancy(self):
+        first_counter = self.hashboard_line.user_id
+        third_counter = (self.tech2 | self.tech3) - first_counter
+        self.count(self.hashboard_line, 47)
+        disc = self.submit()
+        disc.sudo(self.lead).action_approve()
+        self.hashboard_line.sudo(self.lead).action_send_to_recount(self.tech1)
+        self.assertEqual(self.cycle.state, "in_progress")
+        self.count(self.hashboard_line, 45, user=self.tech1)
+        self.cycle.sudo(self.lead).action_submit()
+        self.assertEqual(self.cycle.discrepancy_ids, disc)
+        self.assertEqual((disc.counted_qty, disc.variance_qty), (45, -5))
+        self.assertFalse(disc.approved_by_id, "new figures need a new approval")
+        self.assertEqual(self.approval_activities(disc).mapped("user_id"), self.lead)
+        # a second recount matching the books closes the discrepancy
+        self.hashboard_line.sudo(self.lead).action_send_to_recount(third_counter)
+        self.count(self.hashboard_line, 50, user=third_counter)
+        self.cycle.sudo(self.lead).action_submit()
+        self.assertEqual(self.cycle.discrepancy_ids, disc, "kept, with its history")
+        self.assertEqual((disc.variance_qty, disc.state, disc.root_cause), (0, "resolved", "miscount"))
+        self.assertFalse(self.approval_activities(disc))
+        self.cycle.sudo(self.lead).action_finalize()
+        self.assertEqual(self.on_hand(self.hashboard, self.spares), 50)
+
     def test_tiers_follow_thresholds_and_six_to_nine_units_are_major(self):
         cable_line = self.lines_of(self.cycle, self.cable, self.spares)
         self.count(cable_line, cable_line.system_qty - 7)
