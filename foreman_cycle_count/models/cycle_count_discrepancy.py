@@ -73,7 +73,8 @@ class CycleCountDiscrepancy(models.Model):
     state = fields.Selection(
         [("open", "Open"), ("under_investigation", "Under Investigation"), ("resolved", "Resolved")],
         default="open", required=True, track_visibility="onchange")
-    approved_by_id = fields.Many2one("res.users", readonly=True, track_visibility="onchange")
+    # the approval is logged by an explicit chatter message from the approver
+    approved_by_id = fields.Many2one("res.users", readonly=True)
     date_approved = fields.Datetime("Approved On", readonly=True)
     counted_by_id = fields.Many2one(related="line_id.counted_by_id", readonly=True)
     relocation_line_id = fields.Many2one(
@@ -191,10 +192,13 @@ class CycleCountDiscrepancy(models.Model):
         """Approve the adjustment: Coordinator for minor, Manager for major."""
         for disc in self:
             disc._check_can_approve()
-            disc.write({"approved_by_id": self.env.uid, "date_approved": fields.Datetime.now()})
-            disc._close_approval_activities()
-            disc.message_post(body=_("%(tier)s discrepancy approved by %(user)s.") % {
-                "tier": dict(self._fields["tier"].selection)[disc.tier], "user": self.env.user.name})
+        self.write({"approved_by_id": self.env.uid, "date_approved": fields.Datetime.now()})
+        self._approval_activities().unlink()
+        tiers = dict(self._fields["tier"].selection)
+        for disc in self:
+            # alone in its prefetch: posting must not re-read the whole selection each time
+            disc.with_prefetch().message_post(body=_("%(tier)s discrepancy approved by %(user)s.") % {
+                "tier": tiers[disc.tier], "user": self.env.user.name})
         return True
 
     @api.multi
@@ -229,7 +233,7 @@ class CycleCountDiscrepancy(models.Model):
         """A recount changed the figures: update them and ask for approval again."""
         self.with_context(foreman_sync_from_line=True).write(
             dict(vals, approved_by_id=False, date_approved=False))
-        self.activity_ids.unlink()
+        self._approval_activities().unlink()
         self._request_approval()
 
     def _close_as_recounted(self):
@@ -239,7 +243,7 @@ class CycleCountDiscrepancy(models.Model):
                 "root_cause": disc.root_cause or "miscount",
                 "resolution": disc.resolution or _("A recount matched the books."),
             })
-        self.mapped("activity_ids").unlink()
+        self._approval_activities().unlink()
 
     def _approver_group_xmlid(self):
         return MANAGER if self.tier == "major" else COORDINATOR
@@ -288,12 +292,11 @@ class CycleCountDiscrepancy(models.Model):
             return AccessError(_("You counted or investigated %s: someone else must approve it.") % self.name)
         return None
 
-    def _close_approval_activities(self):
-        activity_type = self.env.ref("foreman_cycle_count.mail_activity_type_discrepancy_approval")
-        activities = self.sudo().activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
-        mine = activities.filtered(lambda a: a.user_id == self.env.user)
-        (activities - mine).unlink()
-        mine.sudo(self.env.user).action_feedback(feedback=_("Approved"))
+    def _approval_activities(self):
+        return self.env["mail.activity"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "in", self.ids),
+            ("activity_type_id", "=", self.env.ref(
+                "foreman_cycle_count.mail_activity_type_discrepancy_approval").id)])
 
     def _blocks_finalization(self):
         return (self.tier == "major" and self.variance_qty and not self.approved_by_id
