@@ -145,6 +145,12 @@ class Meter(object):
         return path
 
 
+def progress(done, total, what):
+    """A line on stderr at every tenth of a long loop."""
+    if total >= 1000 and done % (total // 10) == 0:
+        log("  %s/%s %s" % (format(done, ","), format(total, ","), what))
+
+
 def fresh_request(env):
     """What a new RPC request starts with: an empty record cache."""
     env.cache.invalidate()
@@ -360,10 +366,12 @@ def worker_cycle(env, meter, args, fixture):
                  "%s differing" % (format(line_total, ","), counters, format(differing, ",")))
         with meter.step("count", label, cr) as info:
             Line = env["foreman.cycle.count.line"]
-            for line_id, user_id, qty in sorted(counts, key=lambda count: (count[1], count[0])):
+            ordered = sorted(counts, key=lambda count: (count[1], count[0]))
+            for done, (line_id, user_id, qty) in enumerate(ordered, 1):
                 fresh_request(env)
                 Line.sudo(user_id).browse(line_id).write({"counted_qty": qty})
                 cr.commit()
+                progress(done, len(ordered), "lines counted")
             info["writes"] = len(counts)
     info["lines"] = line_total
 
@@ -391,10 +399,11 @@ def worker_cycle(env, meter, args, fixture):
             if args.bulk:
                 Discrepancy.browse(ids).action_approve()
             else:
-                for disc_id in ids:
+                for done, disc_id in enumerate(ids, 1):
                     fresh_request(env)
                     Discrepancy.browse(disc_id).action_approve()
                     cr.commit()
+                    progress(done, len(ids), "discrepancies approved")
 
     with meter.step("finalize", "(d) `cycle.action_finalize()` (one stock.inventory)", cr) as info:
         fresh_request(env)
@@ -571,7 +580,7 @@ def report(args, setup, cycle, native):
     lines = []
     add = lines.append
     add("")
-    add("## foreman_cycle_count benchmark, %s" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
+    add("## foreman_cycle_count benchmark, %s" % getattr(args, "started", "date unknown"))
     add("")
     add("Scale: %s quants (%s serial numbers) in %d internal locations under WH/Stock/Bench "
         "-> %s count lines, %s differing (5 %%) -> %s discrepancies (%s minor, %s major); "
@@ -581,7 +590,7 @@ def report(args, setup, cycle, native):
             fmt_int(scale["major"]), scale["counters"],
             "bulk writes (--bulk)" if args.bulk else
             "one request per line / discrepancy (fresh cache and a commit each, as over RPC)",
-            args.addon_version, os.cpu_count() or 0, sys.version.split()[0]))
+            getattr(args, "addon_version", "unknown"), os.cpu_count() or 0, sys.version.split()[0]))
     add("")
     add("Peak RSS is the process' peak so far (ru_maxrss never goes down); the workflow process "
         "starts at %s MiB once Odoo's registry is loaded. Python CPU: time.process_time of the "
@@ -642,8 +651,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description="Benchmark a full foreman_cycle_count cycle (start, count, submit, approve, "
                     "finalize), optionally against Odoo's native stock.inventory.")
-    parser.add_argument("-c", "--config", required=True, help="Odoo configuration file")
-    parser.add_argument("-d", "--database", required=True,
+    parser.add_argument("-c", "--config", help="Odoo configuration file (required to run)")
+    parser.add_argument("-d", "--database",
                         help="a database with foreman_cycle_count installed without demo data: "
                              "the benchmark fills it (scripts/bench.sh makes a throwaway one)")
     parser.add_argument("--quants", type=int, default=50000,
@@ -663,16 +672,22 @@ def parse_args(argv=None):
     parser.add_argument("--sql-top", type=int, default=0, metavar="N",
                         help="list the N most frequent query shapes of each step")
     parser.add_argument("--log-level", default="warn", help="Odoo's log level (default: warn)")
+    parser.add_argument("--report-from", metavar="FILE",
+                        help="print the report of an earlier run saved with --json, and run nothing")
     parser.add_argument("--worker", choices=("setup", "cycle", "native"), help=argparse.SUPPRESS)
     parser.add_argument("--fixture", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.report_from:
+        return args
     if args.quants < 100:
         parser.error("--quants must be at least 100")
     if args.native_quants is None:
         args.native_quants = min(NATIVE_DEFAULT_QUANTS, args.quants)
     elif args.native_quants < 100:
         parser.error("--native-quants must be at least 100")
+    if not (args.config and args.database):
+        parser.error("-c/--config and -d/--database are required")
     if args.profile:
         args.profile = os.path.abspath(args.profile)
     return args
@@ -681,10 +696,16 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     try:
+        if args.report_from:
+            with open(args.report_from) as handle:
+                saved = json.load(handle)
+            print(report(argparse.Namespace(**saved["args"]), saved["setup"], saved["cycle"], saved["native"]))
+            return 0
         if args.worker:
             run_worker(args)
             return 0
         args.addon_version = addon_version()
+        args.started = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
         workdir = tempfile.mkdtemp(prefix="foreman-bench-")
         try:
             setup = spawn("setup", args, workdir)

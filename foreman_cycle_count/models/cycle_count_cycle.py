@@ -126,11 +126,13 @@ class CycleCountCycle(models.Model):
         for cycle in self:
             if cycle.state != "in_progress":
                 raise UserError(_("Cycle %s is not being counted.") % cycle.name)
-            uncounted = cycle.sudo().line_ids.filtered(lambda line: not line.is_counted)
+            uncounted_domain = [("cycle_id", "=", cycle.id), ("is_counted", "=", False)]
+            Line = self.env["foreman.cycle.count.line"].sudo()
+            uncounted = Line.search_count(uncounted_domain)
             if uncounted:
                 raise UserError(_("%(count)d lines are not counted yet:\n%(lines)s") % {
-                    "count": len(uncounted),
-                    "lines": "\n".join(line._describe() for line in uncounted[:30])})
+                    "count": uncounted,
+                    "lines": "\n".join(line._describe() for line in Line.search(uncounted_domain, limit=30))})
             # counters may close counting: the chatter line below says who did
             cycle.sudo().with_context(tracking_disable=True).write({"state": "review"})
             cycle.sudo()._sync_discrepancies()
@@ -291,9 +293,7 @@ class CycleCountCycle(models.Model):
         # created by the system on behalf of whoever closed counting: no creation notes
         Discrepancy = self.env["foreman.cycle.count.discrepancy"].with_context(tracking_disable=True)
         existing = {disc.line_id.id: disc for disc in self.discrepancy_ids}
-        differing = self.env["foreman.cycle.count.line"].search(
-            [("cycle_id", "=", self.id), ("is_counted", "=", True), ("variance_qty", "!=", 0)])
-        values = Discrepancy._values_from_lines(differing, self.plan_id)
+        values = Discrepancy._values_from_lines(self._differing_lines(), self.plan_id)
         for line_id, vals in values.items():
             disc = existing.pop(line_id, None)
             if disc is None:
@@ -311,10 +311,14 @@ class CycleCountCycle(models.Model):
                 "(or mark them 'Under Investigation'):\n%(items)s") % {
                     "cycle": self.name, "items": "\n".join(disc.display_name for disc in blocking)})
 
+    def _differing_lines(self):
+        return self.env["foreman.cycle.count.line"].search(
+            [("cycle_id", "=", self.id), ("is_counted", "=", True), ("variance_qty", "!=", 0)])
+
     def _lines_to_adjust(self):
         relocated = self.discrepancy_ids.filtered(
             lambda disc: disc.resolution_type == "relocation").mapped("line_id")
-        return self.line_ids.filtered(lambda line: line.is_counted and line.variance_qty) - relocated
+        return self._differing_lines() - relocated
 
     def _apply_adjustments(self):
         """Apply each counted variance on top of today's stock through stock.inventory.

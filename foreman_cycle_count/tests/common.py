@@ -36,11 +36,13 @@ class CycleCountCase(SavepointCase):
         cls.Quant = cls.env["stock.quant"]
 
     @classmethod
-    def make_single_cycle(cls):
-        """One cycle over the whole plan scope, for the counting workflow tests."""
+    def start_single_cycle(cls):
+        """One cycle over the whole plan scope, started by the warehouse lead."""
         cls.plan.cycles_per_count = 1
         cls.plan._generate_calendar(TODAY)
-        return cls.plan.cycle_ids.filtered(lambda cycle: cycle.state == "planned")
+        cycle = cls.plan.cycle_ids.filtered(lambda c: c.state == "planned")
+        cycle.sudo(cls.lead).action_start()
+        return cycle
 
     def setUp(self):
         super(CycleCountCase, self).setUp()

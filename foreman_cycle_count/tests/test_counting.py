@@ -61,8 +61,7 @@ class TestCountEntry(CycleCountCase):
     @classmethod
     def setUpClass(cls):
         super(TestCountEntry, cls).setUpClass()
-        cls.cycle = cls.make_single_cycle()
-        cls.cycle.sudo(cls.lead).action_start()
+        cls.cycle = cls.start_single_cycle()
         cls.tech1_line = cls.cycle.line_ids.filtered(lambda l: l.user_id == cls.tech1)[0]
         cls.tech2_line = cls.cycle.line_ids.filtered(lambda l: l.user_id == cls.tech2)[0]
 
@@ -157,8 +156,7 @@ class TestRecount(CycleCountCase):
     @classmethod
     def setUpClass(cls):
         super(TestRecount, cls).setUpClass()
-        cls.cycle = cls.make_single_cycle()
-        cls.cycle.sudo(cls.lead).action_start()
+        cls.cycle = cls.start_single_cycle()
         cls.line = cls.lines_of(cls.cycle, cls.hashboard, cls.spares)
         cls.first_counter = cls.line.user_id
 
@@ -193,8 +191,7 @@ class TestBarcode(CycleCountCase):
     @classmethod
     def setUpClass(cls):
         super(TestBarcode, cls).setUpClass()
-        cls.cycle = cls.make_single_cycle()
-        cls.cycle.sudo(cls.lead).action_start()
+        cls.cycle = cls.start_single_cycle()
 
     def scanner(self, user):
         return self.env["foreman.cycle.count.scan"].sudo(user).create({"cycle_id": self.cycle.id})

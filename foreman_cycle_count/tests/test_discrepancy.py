@@ -12,8 +12,7 @@ class DiscrepancyCase(CycleCountCase):
     @classmethod
     def setUpClass(cls):
         super(DiscrepancyCase, cls).setUpClass()
-        cls.cycle = cls.make_single_cycle()
-        cls.cycle.sudo(cls.lead).action_start()
+        cls.cycle = cls.start_single_cycle()
         cls.hashboard_line = cls.lines_of(cls.cycle, cls.hashboard, cls.spares)
         cls.miner_lines = cls.lines_of(cls.cycle, cls.antminer, cls.row1_rack1)
 
