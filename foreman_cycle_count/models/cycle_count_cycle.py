@@ -372,9 +372,6 @@ class CycleCountCycle(models.Model):
             pickings |= disc._make_relocation_picking()
         self.relocation_picking_ids = pickings
 
-    def _describe(self):
-        return "%s (%s - %s)" % (self.name, self.date_start, self.date_end)
-
     # ------------------------------------------------------------------
     # Scheduler
     # ------------------------------------------------------------------

@@ -131,7 +131,10 @@ class CycleCountDiscrepancy(models.Model):
     @api.multi
     def write(self, vals):
         locked = set(vals) & QUANTITY_FIELDS
-        if locked and not self.env.context.get("foreman_sync_from_line"):
+        # only the count itself (running as superuser) updates these: a context key
+        # sent over RPC must not unlock them
+        internal = self.env.uid == SUPERUSER_ID and self.env.context.get("foreman_sync_from_line")
+        if locked and not internal:
             raise UserError(_("Counts and quantities of a discrepancy come from the count "
                               "and cannot be edited."))
         if "resolution_type" in vals and self.filtered(lambda d: d.cycle_id.state == "finalized"):

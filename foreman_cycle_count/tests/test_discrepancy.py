@@ -202,6 +202,9 @@ class TestFinalization(DiscrepancyCase):
             api.call_kw(disc.sudo(self.lead), "write", [disc.ids, {"counted_qty": 1}], {})
         with self.assertRaises(UserError):
             api.call_kw(disc.sudo(self.ops), "write", [disc.ids, {"variance_qty": 0}], {})
+        with self.assertRaises(UserError):
+            api.call_kw(disc.sudo(self.ops).with_context(foreman_sync_from_line=True), "write",
+                        [disc.ids, {"counted_qty": 1}], {})
         with self.refused(UserError, "part of its record"):
             disc.sudo(self.ops).unlink()
         with self.refused(UserError, "archive it instead"):
