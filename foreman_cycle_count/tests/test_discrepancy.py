@@ -205,8 +205,11 @@ class TestFinalization(DiscrepancyCase):
         with self.assertRaises(UserError):
             api.call_kw(disc.sudo(self.ops).with_context(foreman_sync_from_line=True), "write",
                         [disc.ids, {"counted_qty": 1}], {})
+        # discrepancies come from counts only: nobody creates or deletes them by hand
         with self.refused(UserError, "part of its record"):
             disc.sudo(self.ops).unlink()
+        with self.refused(AccessError):
+            disc.sudo(self.ops).copy()
         with self.refused(UserError, "archive it instead"):
             self.plan.sudo(self.ops).unlink()
         # the investigation goes on
