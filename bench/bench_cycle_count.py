@@ -37,6 +37,7 @@ import pstats
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -534,7 +535,13 @@ def spawn(worker, args, workdir):
     if args.profile:
         command += ["--profile", args.profile]
     log("running the %s worker" % worker)
-    status = subprocess.call(command)
+    process = subprocess.Popen(command)
+    try:
+        status = process.wait()
+    finally:
+        if process.poll() is None:      # interrupted: do not leave the worker on the database
+            process.terminate()
+            process.wait()
     if status != 0:
         raise BenchError("the %s worker failed (exit code %d): see its messages above" % (worker, status))
     with open(out) as handle:
@@ -674,6 +681,7 @@ def parse_args(argv=None):
     parser.add_argument("--log-level", default="warn", help="Odoo's log level (default: warn)")
     parser.add_argument("--report-from", metavar="FILE",
                         help="print the report of an earlier run saved with --json, and run nothing")
+    parser.add_argument("--check-args", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--worker", choices=("setup", "cycle", "native"), help=argparse.SUPPRESS)
     parser.add_argument("--fixture", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -693,8 +701,17 @@ def parse_args(argv=None):
     return args
 
 
+def terminate(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.check_args:
+        return 0
+    if not args.worker:
+        # the driver stops its worker on the way out; a worker just dies (its transaction rolls back)
+        signal.signal(signal.SIGTERM, terminate)
     try:
         if args.report_from:
             with open(args.report_from) as handle:

@@ -3,7 +3,7 @@
 # a generated warehouse, optionally against Odoo's native stock.inventory.
 # Runs against a throwaway database on the private cluster: created here
 # (foreman_bench_<pid>), dropped on exit. Arguments go to bench/bench_cycle_count.py
-# (--quants N, --native, --native-quants N, --count-mode ..., --json FILE; see --help).
+# (--quants N, --bulk, --native, --native-quants N, --json FILE ...; see --help).
 # FOREMAN_BENCH_KEEP_DB=1 keeps the database for inspection.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -16,16 +16,23 @@ done
 cluster_was_running=no
 "$ROOT/scripts/pg.sh" status >/dev/null 2>&1 && cluster_was_running=yes
 "$ROOT/scripts/setup.sh"
+BENCH="$ROOT/bench/bench_cycle_count.py"
+"$VENV/bin/python" "$BENCH" -c "$ODOO_CONF" -d check --check-args "$@" || exit 2
 BENCH_DB="foreman_bench_$$"
 db_created=no
+bench_pid=
 
 cleanup() {
     local status=$?
+    if [ -n "$bench_pid" ] && kill -0 "$bench_pid" 2>/dev/null; then
+        kill -TERM "$bench_pid" 2>/dev/null || true     # it stops its worker process
+        wait "$bench_pid" 2>/dev/null || true
+    fi
     if [ "$db_created" = yes ]; then
         if [ "${FOREMAN_BENCH_KEEP_DB:-0}" = 1 ]; then
             say "keeping database '$BENCH_DB' (FOREMAN_BENCH_KEEP_DB=1): dropdb -U odoo $BENCH_DB when done"
         else
-            dropdb -U odoo --if-exists "$BENCH_DB" || say "could not drop '$BENCH_DB'"
+            dropdb -U odoo --if-exists --force "$BENCH_DB" || say "could not drop '$BENCH_DB'"
         fi
     fi
     # Leave the cluster as we found it, and never stop it under someone else's
@@ -58,5 +65,8 @@ fi
 rm -f "$log"
 
 cd "$ROOT"
-"$VENV/bin/python" "$ROOT/bench/bench_cycle_count.py" -c "$ODOO_CONF" -d "$BENCH_DB" "$@" \
-    || die "the benchmark failed (see above)"
+# in the background, so that a signal to this script reaches the trap (and stops it) at once
+"$VENV/bin/python" "$BENCH" -c "$ODOO_CONF" -d "$BENCH_DB" "$@" &
+bench_pid=$!
+wait "$bench_pid" || die "the benchmark failed (see above)"
+bench_pid=
