@@ -78,7 +78,8 @@ class CycleCountLine(models.Model):
             raise UserError(_("Enter a counted quantity (0 if the item is not there)."))
         if qty < 0:
             raise ValidationError(_("A counted quantity cannot be negative (%s).") % self._describe())
-        if self.tracking == "serial" and self.lot_id and qty not in (0, 1):
+        # lot first: most lines have none, and the related tracking costs two reads
+        if self.lot_id and self.tracking == "serial" and qty not in (0, 1):
             raise ValidationError(_(
                 "Serial number %s is one unit: count 1 if it is there, 0 if not.") % self.lot_id.name)
 
