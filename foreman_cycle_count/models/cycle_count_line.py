@@ -158,11 +158,12 @@ class CycleCountLine(models.Model):
         return super(CycleCountLine, self).unlink()
 
     def _check_not_finalized(self):
-        if self.filtered(lambda line: line.cycle_id.state == "finalized"):
+        # state read once per cycle, not once per line
+        if "finalized" in self.mapped("cycle_id.state"):
             raise UserError(_("This cycle is finalized: its counts can never change again."))
 
     def _check_write_allowed(self, vals):
-        if "counted_qty" in vals and self.filtered(lambda line: line.cycle_id.state != "in_progress"):
+        if "counted_qty" in vals and set(self.mapped("cycle_id.state")) - {"in_progress"}:
             raise UserError(_("Counts can only be entered while the cycle is being counted."))
         if self.env.user.has_group(COORDINATOR):
             return
