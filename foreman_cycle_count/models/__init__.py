@@ -1,3 +1,4 @@
+from . import mail_thread
 from . import cycle_count_plan
 from . import cycle_count_segment
 from . import cycle_count_cycle

@@ -9,8 +9,16 @@ from odoo.exceptions import UserError
 
 from ..lib import discrepancy as discrepancy_lib
 from ..lib import scheduling
+from .cycle_count_plan import COORDINATOR, expand_tree
 
 OPEN_STATES = ("planned", "in_progress", "review")
+# The workflow's own record: changed by its actions only.
+SYSTEM_FIELDS = frozenset({
+    "state", "date_started", "date_finalized", "inventory_id", "relocation_picking_ids",
+    "reminded_user_ids", "is_overdue"})
+# What the calendar decides: editable while the cycle is planned.
+PLANNING_FIELDS = frozenset({
+    "plan_id", "date_start", "date_end", "count_index", "cycle_index", "slice_ids", "user_ids"})
 
 
 class CycleCountCycle(models.Model):
@@ -18,7 +26,7 @@ class CycleCountCycle(models.Model):
 
     _name = "foreman.cycle.count.cycle"
     _description = "Cycle Count Cycle"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["foreman.cycle.count.mail.thread", "mail.activity.mixin"]
     _order = "date_start, plan_id, id"
 
     name = fields.Char(
@@ -59,9 +67,10 @@ class CycleCountCycle(models.Model):
         "foreman.cycle.count.discrepancy", "cycle_id", string="Discrepancies")
     line_count = fields.Integer(compute="_compute_progress")
     counted_line_count = fields.Integer(compute="_compute_progress")
-    discrepancy_count = fields.Integer(compute="_compute_progress")
+    # whether a count matched the books: hidden from counters, like the book figures
+    discrepancy_count = fields.Integer(compute="_compute_progress", groups=COORDINATOR)
     discrepancy_rate = fields.Float(
-        "Discrepancy Rate (%)", compute="_compute_progress", digits=(16, 2),
+        "Discrepancy Rate (%)", compute="_compute_progress", digits=(16, 2), groups=COORDINATOR,
         help="Items with a discrepancy divided by items counted, in percent.")
     date_started = fields.Datetime(readonly=True, copy=False)
     date_finalized = fields.Datetime(readonly=True, copy=False)
@@ -99,6 +108,26 @@ class CycleCountCycle(models.Model):
             if cycle.date_end < cycle.date_start:
                 raise UserError(_("Cycle %s ends before it starts.") % cycle.name)
 
+    @api.model
+    def create(self, vals):
+        recorded = {name for name in SYSTEM_FIELDS.intersection(vals) if vals[name]} - {"state"}
+        if recorded or vals.get("state", "planned") != "planned":
+            raise UserError(_("A new cycle starts planned; its progress is recorded by its actions."))
+        return super(CycleCountCycle, self).create(vals)
+
+    @api.multi
+    def write(self, vals):
+        if SYSTEM_FIELDS.intersection(vals):
+            raise UserError(_("The status of a cycle and what it recorded change only through its buttons "
+                              "(Start, Counting Done, Finalize, Cancel)."))
+        if PLANNING_FIELDS.intersection(vals) and self.filtered(lambda cycle: cycle.state != "planned"):
+            raise UserError(_("Dates, scope and counters of a cycle can only change while it is planned."))
+        return super(CycleCountCycle, self).write(vals)
+
+    def _write_system(self, vals):
+        """Workflow steps record their progress here, past the user-facing write rules."""
+        return super(CycleCountCycle, self).write(vals)
+
     @api.multi
     def unlink(self):
         if any(cycle.state not in ("planned", "cancelled") for cycle in self):
@@ -116,7 +145,7 @@ class CycleCountCycle(models.Model):
             if cycle.state != "planned":
                 raise UserError(_("Cycle %s is not planned: it cannot be started.") % cycle.name)
             cycle._snapshot_lines()
-            cycle.write({"state": "in_progress", "date_started": fields.Datetime.now()})
+            cycle._write_system({"state": "in_progress", "date_started": fields.Datetime.now()})
             cycle._drop_reminders()
         return True
 
@@ -134,7 +163,7 @@ class CycleCountCycle(models.Model):
                     "count": uncounted,
                     "lines": "\n".join(line._describe() for line in Line.search(uncounted_domain, limit=30))})
             # counters may close counting: the chatter line below says who did
-            cycle.sudo().with_context(tracking_disable=True).write({"state": "review"})
+            cycle.sudo().with_context(tracking_disable=True)._write_system({"state": "review"})
             cycle.sudo()._sync_discrepancies()
             # counters may close counting without write access to the cycle
             cycle.sudo().message_post(
@@ -152,12 +181,16 @@ class CycleCountCycle(models.Model):
                 raise UserError(_("Only a cycle in review can be finalized (%(cycle)s is %(state)s).") % {
                     "cycle": cycle.name, "state": dict(self._fields["state"].selection)[cycle.state]})
             cycle._check_discrepancies_approved()
+            cycle._check_no_open_adjustment()
             with self.env.cr.savepoint():
-                # stock operations need Inventory Manager rights coordinators may lack
-                cycle.sudo()._apply_relocations()
-                cycle.sudo()._apply_adjustments()
-                cycle.write({"state": "finalized", "is_overdue": False,
-                             "date_finalized": fields.Datetime.now()})
+                # stock operations need Inventory Manager rights coordinators may lack;
+                # their own chatter would want the superuser's e-mail address
+                stock_env = cycle.sudo().with_context(
+                    tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
+                stock_env._apply_relocations()
+                stock_env._apply_adjustments()
+                cycle._write_system({"state": "finalized", "is_overdue": False,
+                                     "date_finalized": fields.Datetime.now()})
             cycle.message_post(body=_("Cycle finalized: stock now matches the physical count."))
         return True
 
@@ -166,7 +199,7 @@ class CycleCountCycle(models.Model):
         self._check_coordinator()
         if any(cycle.state not in ("planned", "in_progress") for cycle in self):
             raise UserError(_("Only planned or counting cycles can be cancelled."))
-        self.write({"state": "cancelled"})
+        self._write_system({"state": "cancelled"})
         self._drop_reminders()
         return True
 
@@ -232,7 +265,36 @@ class CycleCountCycle(models.Model):
             lambda activity: activity.activity_type_id == reminder).unlink()
 
     def _slice_keys(self):
-        return {(line.segment_id.id, line.location_id.id) for line in self.slice_ids}
+        return {(line.segment_id.id or False, line.location_id.id) for line in self.slice_ids}
+
+    def _reopen_counting(self):
+        """A recount sends a cycle in review back to counting."""
+        self._write_system({"state": "in_progress"})
+
+    def _check_found_item(self, product, location, lot, owner):
+        """A found item must be stock this cycle counts: stockable, in its slice, of its ownership."""
+        self.ensure_one()
+        if not product or not location:
+            raise UserError(_("A found item needs its product and the location where it was found."))
+        if product.type != "product":
+            raise UserError(_("%s is not a stocked product: only stock on the books can be counted.")
+                            % product.display_name)
+        if lot and lot.product_id != product:
+            raise UserError(_("Lot/serial %(lot)s belongs to %(product)s.") % {
+                "lot": lot.name, "product": lot.product_id.display_name})
+        if product.tracking != "none" and not lot:
+            raise UserError(_("%s is tracked: give its lot or serial number.") % product.display_name)
+        plan = self.plan_id
+        if plan.ownership == "company" and owner or plan.ownership == "customer" and not owner:
+            raise UserError(_("Plan %(plan)s counts %(ownership)s only.") % {
+                "plan": plan.name, "ownership": dict(plan._fields["ownership"].selection)[plan.ownership]})
+        categories = expand_tree(plan.category_ids)
+        segment_id = plan._segment_matcher()({"location_id": location.id, "categ_id": product.categ_id.id})
+        if categories is not None and product.categ_id.id not in categories \
+                or (segment_id, location.id) not in self._slice_keys():
+            raise UserError(_("%(product)s at %(location)s is not counted in cycle %(cycle)s: "
+                              "record it in the cycle that counts that place.") % {
+                "product": product.display_name, "location": location.sudo().display_name, "cycle": self.name})
 
     def _snapshot_lines(self):
         """One count line per in-scope quant of the slice, written in one INSERT."""
@@ -297,7 +359,7 @@ class CycleCountCycle(models.Model):
         for line_id, vals in values.items():
             disc = existing.pop(line_id, None)
             if disc is None:
-                Discrepancy.create(vals)
+                Discrepancy._create_from_line_values(vals)
             elif disc.counted_qty != vals["counted_qty"]:
                 disc._refresh_from_line(vals)
         # a recount now matches the books: keep the record (and its notes), closed
@@ -345,8 +407,63 @@ class CycleCountCycle(models.Model):
             "partner_id": line.owner_id.id,
             "product_qty": max(0.0, on_hand.get(line._stock_key(), 0.0) + line.variance_qty),
         }) for line in lines]})
-        inventory.action_done()
-        self.inventory_id = inventory
+        self._validate_adjustment(inventory)
+        self._check_adjustment_done(inventory)
+        self._write_system({"inventory_id": inventory.id})
+
+    @staticmethod
+    def _validate_adjustment(inventory):
+        """Validate our adjustment whatever other addons add to the Validate button.
+
+        Our approval tiers replace OCA stock_inventory_discrepancy's thresholds: where
+        that addon is installed its forced validation is used, and its form-only
+        'normal_view' key (which parks an adjustment as pending) never reaches it.
+        """
+        inventory = inventory.with_context(normal_view=False)
+        if hasattr(inventory, "action_force_done"):
+            return inventory.action_force_done()
+        return inventory.action_done()
+
+    def _check_no_open_adjustment(self):
+        """Odoo refuses two adjustments in progress on the same stock: name the one in the way."""
+        lines = self._lines_to_adjust()
+        relocated = self.discrepancy_ids.filtered(lambda disc: disc.resolution_type == "relocation")
+        Inventory = self.env["stock.inventory"].sudo()
+        locations = lines.mapped("location_id") | relocated.mapped("location_id") \
+            | relocated.mapped("relocation_line_id.location_id")
+        # OCA stock_inventory_lockdown freezes every location under an adjustment in progress
+        if locations and hasattr(Inventory, "_get_locations_open_inventories"):
+            locking = Inventory.search([("state", "=", "confirm"), ("location_id", "parent_of", locations.ids)],
+                                       limit=1)
+            if locking:
+                raise UserError(_(
+                    "Inventory adjustment %(inventory)s is in progress at %(location)s, which locks the "
+                    "stock there: validate or cancel it before finalizing %(cycle)s.") % {
+                        "inventory": locking.name, "location": locking.location_id.display_name,
+                        "cycle": self.name})
+        if not lines:
+            return
+        open_lines = self.env["stock.inventory.line"].sudo().search([
+            ("inventory_id.state", "=", "confirm"),
+            ("product_id", "in", lines.mapped("product_id").ids),
+            ("location_id", "in", lines.mapped("location_id").ids)])
+        ours = {(line.product_id.id, line.location_id.id) for line in lines}
+        blocking = open_lines.filtered(lambda line: (line.product_id.id, line.location_id.id) in ours)
+        if blocking:
+            raise UserError(_(
+                "Inventory adjustment %(inventory)s is in progress on %(product)s at %(location)s: "
+                "validate or cancel it (Inventory > Inventory Adjustments) before finalizing %(cycle)s.") % {
+                    "inventory": blocking[0].inventory_id.name, "product": blocking[0].product_id.display_name,
+                    "location": blocking[0].location_id.display_name, "cycle": self.name})
+
+    def _check_adjustment_done(self, inventory):
+        """Another addon may stop an adjustment short of validating it: then nothing happens."""
+        if inventory.state != "done" or inventory.move_ids.filtered(lambda move: move.state != "done"):
+            raise UserError(_(
+                "Odoo did not validate the stock adjustment of %(cycle)s (it is '%(state)s'): "
+                "nothing was changed. Check the inventory adjustment rules of your other addons.") % {
+                    "cycle": self.name,
+                    "state": dict(inventory._fields["state"].selection).get(inventory.state, inventory.state)})
 
     def _quantities_on_hand(self, lines):
         groups = self.env["stock.quant"].read_group(
@@ -370,7 +487,7 @@ class CycleCountCycle(models.Model):
         for disc in self.discrepancy_ids.filtered(
                 lambda d: d.resolution_type == "relocation" and d.variance_qty < 0):
             pickings |= disc._make_relocation_picking()
-        self.relocation_picking_ids = pickings
+        self._write_system({"relocation_picking_ids": [(6, 0, pickings.ids)]})
 
     # ------------------------------------------------------------------
     # Scheduler
@@ -403,7 +520,7 @@ class CycleCountCycle(models.Model):
                     "summary": _("Cycle count %(cycle)s starts on %(date)s") % {
                         "cycle": cycle.name, "date": cycle.date_start},
                 })
-            cycle.reminded_user_ids |= cycle.user_ids
+            cycle._write_system({"reminded_user_ids": [(4, user.id) for user in cycle.user_ids]})
         for vals in activities:
             self.env["mail.activity"].create(vals)
 
@@ -411,7 +528,7 @@ class CycleCountCycle(models.Model):
     def _mark_overdue(self, today):
         self.search([("state", "in", OPEN_STATES),
                      ("date_end", "<", fields.Date.to_string(today)),
-                     ("is_overdue", "=", False)]).write({"is_overdue": True})
+                     ("is_overdue", "=", False)])._write_system({"is_overdue": True})
 
 
 class CycleCountSlice(models.Model):
@@ -423,6 +540,7 @@ class CycleCountSlice(models.Model):
 
     cycle_id = fields.Many2one(
         "foreman.cycle.count.cycle", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="cycle_id.company_id", store=True, readonly=True)
     segment_id = fields.Many2one("foreman.cycle.count.segment", ondelete="set null")
     location_id = fields.Many2one("stock.location", required=True, ondelete="cascade")
     item_count = fields.Integer("Items", help="Items in stock there when the calendar was made.")

@@ -27,9 +27,15 @@ SUGGESTED_RESOLUTIONS = {
     "other": "",
 }
 
-# Fields copied from the count line: fixed once the cycle is finalized.
-QUANTITY_FIELDS = {"line_id", "cycle_id", "product_id", "location_id", "lot_id", "owner_id",
-                   "system_qty", "counted_qty", "variance_qty", "unit_cost", "tier"}
+# Fields copied from the count line: only a new count changes them.
+QUANTITY_FIELDS = frozenset({"line_id", "cycle_id", "product_id", "location_id", "lot_id", "owner_id",
+                             "system_qty", "counted_qty", "variance_qty", "unit_cost", "tier"})
+# The workflow's record (status, who investigated and approved): set by its actions only.
+WORKFLOW_FIELDS = frozenset({"state", "resolution_type", "investigator_id", "date_investigated",
+                             "documented_by_ids", "approved_by_id", "date_approved",
+                             "relocation_picking_id"})
+# What a coordinator writes while investigating.
+DOCUMENTATION_FIELDS = frozenset({"root_cause", "root_cause_note", "resolution"})
 
 
 class CycleCountDiscrepancy(models.Model):
@@ -37,7 +43,7 @@ class CycleCountDiscrepancy(models.Model):
 
     _name = "foreman.cycle.count.discrepancy"
     _description = "Cycle Count Discrepancy"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["foreman.cycle.count.mail.thread", "mail.activity.mixin"]
     _order = "cycle_id desc, tier desc, id"
     _rec_name = "name"
 
@@ -67,12 +73,18 @@ class CycleCountDiscrepancy(models.Model):
     resolution = fields.Text("Resolution Taken", track_visibility="onchange")
     resolution_type = fields.Selection(
         [("adjustment", "Adjust stock to the count"), ("relocation", "Transfer to where it was found")],
-        default="adjustment", required=True, track_visibility="onchange")
-    investigator_id = fields.Many2one("res.users", track_visibility="onchange")
-    date_investigated = fields.Date("Investigated On", track_visibility="onchange")
+        default="adjustment", required=True, readonly=True, track_visibility="onchange")
+    investigator_id = fields.Many2one(
+        "res.users", readonly=True, track_visibility="onchange",
+        help="The coordinator who first documented the discrepancy.")
+    date_investigated = fields.Date("Investigated On", readonly=True, track_visibility="onchange")
+    documented_by_ids = fields.Many2many(
+        "res.users", "foreman_cycle_count_discrepancy_documenter_rel", "discrepancy_id", "user_id",
+        string="Documented By", readonly=True,
+        help="Everyone who wrote the root cause or resolution: none of them may approve it.")
     state = fields.Selection(
         [("open", "Open"), ("under_investigation", "Under Investigation"), ("resolved", "Resolved")],
-        default="open", required=True, track_visibility="onchange")
+        default="open", required=True, readonly=True, track_visibility="onchange")
     # the approval is logged by an explicit chatter message from the approver
     approved_by_id = fields.Many2one("res.users", readonly=True)
     date_approved = fields.Datetime("Approved On", readonly=True)
@@ -124,21 +136,39 @@ class CycleCountDiscrepancy(models.Model):
 
     @api.model
     def create(self, vals):
+        raise AccessError(_("Discrepancies come from the counts: they are created when counting is done."))
+
+    @api.model
+    def _create_from_line_values(self, vals):
+        """The count found a difference: record it and ask for its approval."""
         disc = super(CycleCountDiscrepancy, self).create(vals)
         disc._request_approval()
         return disc
 
     @api.multi
     def write(self, vals):
-        locked = set(vals) & QUANTITY_FIELDS
-        # only the count itself (running as superuser) updates these: a context key
-        # sent over RPC must not unlock them
-        internal = self.env.uid == SUPERUSER_ID and self.env.context.get("foreman_sync_from_line")
-        if locked and not internal:
+        if QUANTITY_FIELDS.intersection(vals):
             raise UserError(_("Counts and quantities of a discrepancy come from the count "
                               "and cannot be edited."))
-        if "resolution_type" in vals and self.filtered(lambda d: d.cycle_id.state == "finalized"):
-            raise UserError(_("The cycle is finalized: stock was already adjusted."))
+        if WORKFLOW_FIELDS.intersection(vals):
+            raise UserError(_("The status of a discrepancy, who investigated and who approved it are "
+                              "recorded by its buttons (Under Investigation, Resolve, Approve)."))
+        if DOCUMENTATION_FIELDS.intersection(vals):
+            self._check_investigator_rights()
+            return self._write_documentation(vals)
+        return super(CycleCountDiscrepancy, self).write(vals)
+
+    def _write_documentation(self, vals):
+        """Root cause and resolution, signed by whoever wrote them."""
+        result = self._write_system(dict(vals, documented_by_ids=[(4, self.env.uid)]))
+        undocumented = self.filtered(lambda disc: not disc.investigator_id)
+        if undocumented:
+            undocumented._write_system({"investigator_id": self.env.uid,
+                                        "date_investigated": fields.Date.context_today(self)})
+        return result
+
+    def _write_system(self, vals):
+        """Workflow steps and the count record here, past the user-facing write rules."""
         return super(CycleCountDiscrepancy, self).write(vals)
 
     @api.multi
@@ -156,9 +186,16 @@ class CycleCountDiscrepancy(models.Model):
         """Keep investigating; the cycle may be finalized meanwhile."""
         self._check_investigator_rights()
         for disc in self:
-            disc.write({"state": "under_investigation",
-                        "investigator_id": disc.investigator_id.id or self.env.uid,
-                        "date_investigated": disc.date_investigated or fields.Date.context_today(self)})
+            disc._write_system({"state": "under_investigation",
+                                "investigator_id": disc.investigator_id.id or self.env.uid,
+                                "date_investigated": disc.date_investigated or fields.Date.context_today(self)})
+        return True
+
+    @api.multi
+    def action_reopen(self):
+        """Back to open: the investigation starts over (the approval, if any, stays on record)."""
+        self._check_investigator_rights()
+        self._write_system({"state": "open"})
         return True
 
     @api.multi
@@ -167,9 +204,9 @@ class CycleCountDiscrepancy(models.Model):
         for disc in self:
             if not disc.root_cause or not (disc.resolution or "").strip():
                 raise UserError(_("Record the root cause and the resolution taken for %s first.") % disc.name)
-            disc.write({"state": "resolved",
-                        "investigator_id": disc.investigator_id.id or self.env.uid,
-                        "date_investigated": fields.Date.context_today(self)})
+            disc._write_system({"state": "resolved",
+                                "investigator_id": disc.investigator_id.id or self.env.uid,
+                                "date_investigated": fields.Date.context_today(self)})
         return True
 
     @api.multi
@@ -186,8 +223,11 @@ class CycleCountDiscrepancy(models.Model):
                         "serial": disc.lot_id.name, "source": disc.location_id.display_name,
                         "found": found_line.location_id.display_name},
                     "state": "resolved", "investigator_id": self.env.uid,
-                    "date_investigated": fields.Date.context_today(self)}
-            (disc | found).write(vals)
+                    "date_investigated": fields.Date.context_today(self),
+                    "documented_by_ids": [(4, self.env.uid)]}
+            if (disc | found).filtered(lambda d: d.cycle_id.state == "finalized"):
+                raise UserError(_("The cycle is finalized: stock was already adjusted."))
+            (disc | found)._write_system(vals)
         return True
 
     @api.multi
@@ -195,7 +235,7 @@ class CycleCountDiscrepancy(models.Model):
         """Approve the adjustment: Coordinator for minor, Manager for major."""
         for disc in self:
             disc._check_can_approve()
-        self.write({"approved_by_id": self.env.uid, "date_approved": fields.Datetime.now()})
+        self._write_system({"approved_by_id": self.env.uid, "date_approved": fields.Datetime.now()})
         self._approval_activities().unlink()
         tiers = dict(self._fields["tier"].selection)
         for disc in self:
@@ -234,14 +274,13 @@ class CycleCountDiscrepancy(models.Model):
 
     def _refresh_from_line(self, vals):
         """A recount changed the figures: update them and ask for approval again."""
-        self.with_context(foreman_sync_from_line=True).write(
-            dict(vals, approved_by_id=False, date_approved=False))
+        self._write_system(dict(vals, approved_by_id=False, date_approved=False))
         self._approval_activities().unlink()
         self._request_approval()
 
     def _close_as_recounted(self):
         for disc in self:
-            disc.with_context(foreman_sync_from_line=True).write({
+            disc._write_system({
                 "counted_qty": disc.line_id.counted_qty, "variance_qty": 0.0, "state": "resolved",
                 "root_cause": disc.root_cause or "miscount",
                 "resolution": disc.resolution or _("A recount matched the books."),
@@ -255,13 +294,12 @@ class CycleCountDiscrepancy(models.Model):
         """One approval activity per user who may approve this discrepancy."""
         activity_type = self.env.ref("foreman_cycle_count.mail_activity_type_discrepancy_approval")
         model_id = self.env["ir.model"]._get(self._name).id
-        managers = self.env.ref(MANAGER).users.filtered(lambda user: user.active and user.id != SUPERUSER_ID)
-        coordinators = self.env.ref(COORDINATOR).users.filtered(
-            lambda user: user.active and user.id != SUPERUSER_ID)
-        # minor approvals go to the coordinators when there are some
-        approvers_by_tier = {"major": managers, "minor": (coordinators - managers) or coordinators}
+        approvers_by_key = {}
         for disc in self:
-            approvers = approvers_by_tier[disc.tier] - disc._involved_users()
+            key = (disc.tier, disc.company_id)
+            if key not in approvers_by_key:
+                approvers_by_key[key] = disc._approvers()
+            approvers = approvers_by_key[key] - disc._involved_users()
             for user in approvers:
                 self.env["mail.activity"].sudo().create({
                     "res_model_id": model_id, "res_id": disc.id,
@@ -269,9 +307,24 @@ class CycleCountDiscrepancy(models.Model):
                     "summary": _("Approve %(tier)s discrepancy: %(item)s") % {"tier": disc.tier, "item": disc.name},
                 })
 
+    def _approvers(self):
+        """Users asked to approve a discrepancy of this tier and company: an override point.
+
+        Major: the cycle count Managers; minor: the Coordinators who are not Managers
+        (all Coordinators if every one is a Manager). The administrator is not asked.
+        """
+        def eligible(group):
+            return self.env.ref(group).users.filtered(
+                lambda user: user.active and user.id != SUPERUSER_ID and self.company_id in user.company_ids)
+        managers = eligible(MANAGER)
+        if self.tier == "major":
+            return managers
+        coordinators = eligible(COORDINATOR)
+        return (coordinators - managers) or coordinators
+
     def _involved_users(self):
         line = self.line_id
-        return line.counted_by_id | line.first_counted_by_id | self.investigator_id
+        return line.counted_by_id | line.first_counted_by_id | self.investigator_id | self.documented_by_ids
 
     def _check_investigator_rights(self):
         if not self.env.user.has_group(COORDINATOR):
@@ -341,5 +394,5 @@ class CycleCountDiscrepancy(models.Model):
             "location_dest_id": found_line.location_id.id, "owner_id": self.owner_id.id,
         })
         picking.action_done()
-        self.relocation_picking_id = picking
+        self._write_system({"relocation_picking_id": picking.id})
         return picking

@@ -1,12 +1,35 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+import math
 
+from odoo import _, api, fields, models
+from odoo.addons import decimal_precision as dp
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_compare, float_round
+
+from ..lib import query_fields
 from .cycle_count_plan import COORDINATOR, COUNTER
 
-# What a counter may write on their own line.
-COUNTER_WRITABLE = {"counted_qty"}
+# Book figures a counter must not learn on a blind count: hidden on read by
+# groups=, and refused in domains, ordering and read_group, which Odoo 11 does
+# not check against groups=.
+BOOK_FIELDS = frozenset({"system_qty", "unit_cost", "variance_qty", "first_counted_qty"})
+# The snapshot of the books: fixed once the line exists, for everybody.
+SNAPSHOT_FIELDS = frozenset({
+    "cycle_id", "plan_id", "company_id", "segment_id", "product_id", "location_id", "lot_id",
+    "owner_id", "product_uom_id", "system_qty", "unit_cost", "is_found"})
+# Who counted what and when, and the line's state: recorded by the system only.
+AUDIT_FIELDS = frozenset({
+    "is_counted", "state", "variance_qty", "counted_by_id", "date_counted",
+    "first_counted_qty", "first_counted_by_id", "date_first_counted"})
+# What each role may write on an existing line.
+COUNTER_WRITABLE = frozenset({"counted_qty"})
+COORDINATOR_WRITABLE = frozenset({"counted_qty", "user_id"})
+# What a found item may be created with.
+FOUND_ITEM_FIELDS = frozenset({
+    "cycle_id", "product_id", "location_id", "lot_id", "owner_id", "counted_qty", "user_id"})
+# No stock room holds a billion of anything: larger figures are typing errors.
+MAX_COUNTED_QTY = 1e9
 
 
 class CycleCountLine(models.Model):
@@ -19,7 +42,7 @@ class CycleCountLine(models.Model):
     cycle_id = fields.Many2one(
         "foreman.cycle.count.cycle", required=True, ondelete="cascade", index=True)
     plan_id = fields.Many2one("foreman.cycle.count.plan", readonly=True, index=True)
-    company_id = fields.Many2one("res.company", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
     cycle_state = fields.Selection(related="cycle_id.state", readonly=True)
     segment_id = fields.Many2one("foreman.cycle.count.segment", readonly=True)
     product_id = fields.Many2one("product.product", required=True, index=True)
@@ -29,24 +52,26 @@ class CycleCountLine(models.Model):
         "stock.location", required=True, index=True, domain=[("usage", "=", "internal")])
     lot_id = fields.Many2one("stock.production.lot", "Lot/Serial Number")
     owner_id = fields.Many2one("res.partner", help="Customer who owns the item, if any.")
-    product_uom_id = fields.Many2one("product.uom", "Unit of Measure")
+    product_uom_id = fields.Many2one("product.uom", "Unit of Measure", readonly=True)
     system_qty = fields.Float(
         "System Quantity", readonly=True, groups=COORDINATOR,
-        digits=(16, 3), help="Quantity on the books when the cycle started.")
+        digits=dp.get_precision("Product Unit of Measure"),
+        help="Quantity on the books when the cycle started.")
     expected_qty = fields.Float(
-        "Expected", compute="_compute_expected_qty", digits=(16, 3),
+        "Expected", compute="_compute_expected_qty", digits=dp.get_precision("Product Unit of Measure"),
         help="Quantity on the books, shown to counters when the plan does not count blind.")
-    unit_cost = fields.Float(readonly=True, groups=COORDINATOR, digits=(16, 2))
-    counted_qty = fields.Float("Counted Quantity", digits=(16, 3))
+    unit_cost = fields.Float(readonly=True, groups=COORDINATOR, digits=dp.get_precision("Product Price"))
+    counted_qty = fields.Float("Counted Quantity", digits=dp.get_precision("Product Unit of Measure"))
     is_counted = fields.Boolean("Counted", readonly=True, index=True)
+    # written with the count (one UPDATE), not recomputed: see _write_count
     variance_qty = fields.Float(
-        "Variance", compute="_compute_variance_qty", store=True, groups=COORDINATOR,
-        digits=(16, 3), help="Counted minus system quantity.")
+        "Variance", readonly=True, groups=COORDINATOR, digits=dp.get_precision("Product Unit of Measure"),
+        help="Counted minus system quantity.")
     user_id = fields.Many2one("res.users", "Counter", index=True)
     counted_by_id = fields.Many2one("res.users", readonly=True)
     date_counted = fields.Datetime("Counted On", readonly=True)
     first_counted_qty = fields.Float(
-        "First Count", readonly=True, groups=COORDINATOR, digits=(16, 3),
+        "First Count", readonly=True, groups=COORDINATOR, digits=dp.get_precision("Product Unit of Measure"),
         help="The count before a recount; hidden from counters so the recount stays blind.")
     first_counted_by_id = fields.Many2one("res.users", readonly=True)
     date_first_counted = fields.Datetime("First Counted On", readonly=True)
@@ -57,11 +82,6 @@ class CycleCountLine(models.Model):
         "Found on the Floor", readonly=True,
         help="Added by a counter: the books did not have this item here.")
 
-    @api.depends("counted_qty", "system_qty", "is_counted")
-    def _compute_variance_qty(self):
-        for line in self:
-            line.variance_qty = line.counted_qty - line.system_qty if line.is_counted else 0.0
-
     @api.depends("plan_id.blind_count", "system_qty")
     def _compute_expected_qty(self):
         for line in self:
@@ -69,15 +89,23 @@ class CycleCountLine(models.Model):
 
     @api.constrains("counted_qty")
     def _check_counted_qty(self):
-        for line in self:
-            line._check_count_value(line.counted_qty)
         self._check_serial_counted_once()
 
     def _check_count_value(self, qty):
-        if qty is False or qty is None:
-            raise UserError(_("Enter a counted quantity (0 if the item is not there)."))
+        """Refuse anything but a plausible count of this line's item, in the user's words."""
+        if isinstance(qty, bool) or not isinstance(qty, (int, float)) or not math.isfinite(qty):
+            raise UserError(_("The counted quantity of %s must be a number (0 if the item is not there).")
+                            % self._describe())
         if qty < 0:
             raise ValidationError(_("A counted quantity cannot be negative (%s).") % self._describe())
+        if qty > MAX_COUNTED_QTY:
+            raise ValidationError(_("%(qty)s is not a plausible count of %(item)s: check the figure.")
+                                  % {"qty": qty, "item": self._describe()})
+        uom = self.product_uom_id or self.product_id.uom_id
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        if float_compare(qty, float_round(qty, precision_rounding=uom.rounding), precision_digits=digits):
+            raise ValidationError(_("%(item)s is counted in steps of %(step)s %(uom)s: %(qty)s is not one.")
+                                  % {"item": self._describe(), "step": uom.rounding, "uom": uom.name, "qty": qty})
         # lot first: most lines have none, and the related tracking costs two reads
         if self.lot_id and self.tracking == "serial" and qty not in (0, 1):
             raise ValidationError(_(
@@ -99,28 +127,81 @@ class CycleCountLine(models.Model):
                 "Serial number %s is already counted in another place of this cycle: "
                 "set the other count to 0 first if it was moved.") % ", ".join(names))
 
+    # ------------------------------------------------------------------
+    # Book figures stay out of queries of users who may not read them
+    # ------------------------------------------------------------------
+    @api.model
+    def _where_calc(self, domain, active_test=True):
+        self._check_book_fields_usable(query_fields.domain_fields(domain))
+        return super(CycleCountLine, self)._where_calc(domain, active_test=active_test)
+
+    @api.model
+    def _generate_order_by(self, order_spec, query):
+        self._check_book_fields_usable(query_fields.order_fields(order_spec))
+        return super(CycleCountLine, self)._generate_order_by(order_spec, query)
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        if not self._may_use_book_fields():
+            # no fields means every stored one to Odoo: only the visible ones here
+            fields = fields or [name for name, field in self._fields.items()
+                                if field.store and name not in BOOK_FIELDS]
+            self._check_book_fields_usable(
+                set(fields) | query_fields.grouping_fields(groupby) | query_fields.order_fields(orderby))
+        return super(CycleCountLine, self).read_group(
+            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy)
+
+    def _may_use_book_fields(self):
+        return self.env.user.has_group(COORDINATOR)
+
+    def _check_book_fields_usable(self, names):
+        used = BOOK_FIELDS.intersection(names)
+        if used and not self._may_use_book_fields():
+            raise AccessError(_("Counters cannot filter, sort or total count lines by %s: "
+                                "book figures stay hidden while counting.") % ", ".join(sorted(used)))
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
     @api.model
     def create(self, vals):
         """A counter adds an item found on the floor that the books do not have."""
         cycle = self.env["foreman.cycle.count.cycle"].browse(vals.get("cycle_id"))
-        if cycle.state != "in_progress":
+        if not cycle.exists() or cycle.state != "in_progress":
             raise UserError(_("Items can only be added while the cycle is being counted."))
-        is_coordinator = self.env.user.has_group(COORDINATOR)
-        vals = dict(vals, plan_id=cycle.plan_id.id, company_id=cycle.company_id.id,
-                    is_found=True, state="todo", is_counted=False)
-        if not is_coordinator or not vals.get("user_id"):
-            vals["user_id"] = self.env.uid
-        for forbidden in ("system_qty", "variance_qty", "unit_cost"):
-            vals.pop(forbidden, None)
-        counted = vals.pop("counted_qty", None)
-        product = self.env["product.product"].browse(vals.get("product_id"))
-        vals.setdefault("product_uom_id", product.uom_id.id)
-        self._check_not_already_listed(vals)
-        line = super(CycleCountLine, self.sudo()).create(vals).sudo(self.env.uid)
-        line.sudo().unit_cost = product.with_context(force_company=cycle.company_id.id).standard_price
-        if counted is not None:
-            line.write({"counted_qty": counted})
+        self._check_found_item_fields(vals)
+        product = self.env["product.product"].browse(vals.get("product_id")).exists()
+        location = self.env["stock.location"].browse(vals.get("location_id")).exists()
+        owner = self.env["res.partner"].browse(vals.get("owner_id") or [])
+        lot = self.env["stock.production.lot"].browse(vals.get("lot_id") or [])
+        cycle._check_found_item(product, location, lot, owner)
+        values = self._prepare_found_line_values(cycle, product, location, lot, owner, vals.get("user_id"))
+        self._check_not_already_listed(values)
+        # counters have no right to create the snapshot fields: the checks above stand in for it
+        line = super(CycleCountLine, self.sudo()).create(values).sudo(self.env.uid)
+        if vals.get("counted_qty") is not None:
+            line.write({"counted_qty": vals["counted_qty"]})
         return line
+
+    def _check_found_item_fields(self, vals):
+        forbidden = [name for name, value in vals.items() if name not in FOUND_ITEM_FIELDS and value]
+        if forbidden:
+            raise UserError(_("A found item is recorded with its product, place, lot, owner and count only; "
+                              "%s are set by the system.") % ", ".join(sorted(forbidden)))
+
+    def _prepare_found_line_values(self, cycle, product, location, lot, owner, user_id):
+        """Values of a count line for an item found where the books do not have it."""
+        if not user_id or not self.env.user.has_group(COORDINATOR):
+            user_id = self.env.uid
+        return {
+            "cycle_id": cycle.id, "plan_id": cycle.plan_id.id, "company_id": cycle.company_id.id,
+            "segment_id": cycle.plan_id._segment_matcher()(
+                {"location_id": location.id, "categ_id": product.categ_id.id}) or False,
+            "product_id": product.id, "location_id": location.id, "lot_id": lot.id or False,
+            "owner_id": owner.id or False, "product_uom_id": product.uom_id.id, "user_id": user_id,
+            "system_qty": 0.0, "unit_cost": cycle._unit_costs({product.id})[product.id],
+            "is_found": True, "state": "todo", "is_counted": False, "variance_qty": 0.0,
+        }
 
     def _check_not_already_listed(self, vals):
         duplicate = self.sudo().search([
@@ -133,18 +214,35 @@ class CycleCountLine(models.Model):
 
     @api.multi
     def write(self, vals):
+        self._check_still_assigned()
         self._check_not_finalized()
-        if self.env.uid != SUPERUSER_ID:
-            self._check_write_allowed(vals)
-        # internal resets (a recount) pass is_counted explicitly, as superuser
-        raw = self.env.uid == SUPERUSER_ID and "is_counted" in vals
-        if "counted_qty" in vals and not raw:
-            for line in self:
-                line._check_count_value(vals["counted_qty"])
-            vals = dict(vals, is_counted=True, state="counted",
-                        counted_by_id=self.env.uid, date_counted=fields.Datetime.now())
-            # the record rule was checked above; counters may not write the other fields
-            return super(CycleCountLine, self.sudo()).write(vals)
+        self._check_write_allowed(vals)
+        if "counted_qty" in vals:
+            return self._write_count(vals)
+        return super(CycleCountLine, self).write(vals)
+
+    def _write_count(self, vals):
+        """Record a count: who, when, and the variance against the snapshot, in one go."""
+        for line in self:
+            line._check_count_value(vals["counted_qty"])
+        vals = dict(vals, is_counted=True, state="counted",
+                    counted_by_id=self.env.uid, date_counted=fields.Datetime.now())
+        result = super(CycleCountLine, self).write(vals)
+        self._update_variance()
+        return result
+
+    def _update_variance(self):
+        # one UPDATE instead of a stored compute: nothing left pending in the
+        # environment if PostgreSQL makes Odoo retry the request
+        if self.ids:
+            self.env.cr.execute("""
+                UPDATE foreman_cycle_count_line
+                   SET variance_qty = CASE WHEN is_counted THEN counted_qty - system_qty ELSE 0 END
+                 WHERE id IN %s""", (tuple(self.ids),))
+            self.invalidate_cache(["variance_qty"], self.ids)
+
+    def _write_system(self, vals):
+        """Internal updates (a recount) that bypass the user-facing write rules."""
         return super(CycleCountLine, self).write(vals)
 
     @api.multi
@@ -157,56 +255,85 @@ class CycleCountLine(models.Model):
             raise UserError(_("Only items added on the floor can be removed, while counting."))
         return super(CycleCountLine, self).unlink()
 
+    def _check_still_assigned(self):
+        """A counter whose line went to someone else meanwhile is told so in plain words."""
+        if self.env.user.has_group(COORDINATOR):
+            return
+        moved = self.sudo().filtered(lambda line: line.user_id.id != self.env.uid)
+        recounted = moved.filtered(lambda line: line.state == "recount"
+                                   and line.first_counted_by_id.id == self.env.uid)
+        if recounted:
+            raise AccessError(_("%s was just sent to another counter for a recount: this count was not saved "
+                                "(your first count is kept for the coordinator).") % recounted[0]._describe())
+        if moved:
+            raise AccessError(_("%s is assigned to another counter.") % moved[0]._describe())
+
     def _check_not_finalized(self):
         # state read once per cycle, not once per line
         if "finalized" in self.mapped("cycle_id.state"):
             raise UserError(_("This cycle is finalized: its counts can never change again."))
 
     def _check_write_allowed(self, vals):
+        recorded = (SNAPSHOT_FIELDS | AUDIT_FIELDS).intersection(vals)
+        if recorded:
+            raise AccessError(_("%s: recorded by the system when the cycle started or the item was counted; "
+                              "nobody can edit it.") % ", ".join(
+                                  self._fields[name].get_description(self.env)["string"] for name in sorted(recorded)))
         if "counted_qty" in vals and set(self.mapped("cycle_id.state")) - {"in_progress"}:
             raise UserError(_("Counts can only be entered while the cycle is being counted."))
         if self.env.user.has_group(COORDINATOR):
+            if set(vals) - COORDINATOR_WRITABLE:
+                raise AccessError(_("Only the count and the counter of a line can be changed."))
             return
         if set(vals) - COUNTER_WRITABLE:
             raise AccessError(_("Counters can only enter counted quantities."))
-        others = self.filtered(lambda line: line.user_id.id != self.env.uid)
-        if others:
-            raise AccessError(_("%s is assigned to another counter.") % others[0]._describe())
 
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
     @api.multi
     def action_count_missing(self):
         """The item is not there: count 0 (a zero typed over 0.000 is not saved by the web client)."""
         return self.write({"counted_qty": 0.0})
 
     @api.multi
-    def action_send_to_recount(self, user):
-        """Have another counter count these lines again; the first count is kept."""
+    def action_send_to_recount(self, user_id):
+        """Have another counter (a res.users id) count these lines again; the first count is kept."""
         self.env["foreman.cycle.count.plan"]._check_coordinator()
-        if not user.has_group(COUNTER):
-            raise UserError(_("%s is not a cycle count Counter.") % user.name)
+        if isinstance(user_id, models.BaseModel):
+            user_id = user_id.id
+        user = self.env["res.users"].browse(user_id if isinstance(user_id, int) else []).exists()
+        if not user or not user.has_group(COUNTER):
+            raise UserError(_("Choose a cycle count Counter to do the recount."))
         for line in self:
-            if not line.is_counted:
-                raise UserError(_("%s has not been counted yet.") % line._describe())
-            if line.cycle_id.state not in ("in_progress", "review"):
-                raise UserError(_("Cycle %s is not open for counting.") % line.cycle_id.name)
-            if user == line.counted_by_id or user == line.first_counted_by_id:
-                raise UserError(_(
-                    "%(user)s counted %(item)s already: a recount must be done by someone else.")
-                    % {"user": user.name, "item": line._describe()})
+            line._check_recount_possible(user)
+        self._reset_for_recount(user)
         cycles = self.mapped("cycle_id")
-        for line in self.sudo():
-            line.write({
-                "first_counted_qty": line.counted_qty,
-                "first_counted_by_id": line.counted_by_id.id,
-                "date_first_counted": line.date_counted,
-                "counted_qty": 0.0, "is_counted": False, "state": "recount", "user_id": user.id,
-                "counted_by_id": False, "date_counted": False,
-            })
-        cycles.filtered(lambda cycle: cycle.state == "review").sudo().write({"state": "in_progress"})
+        cycles.filtered(lambda cycle: cycle.state == "review")._reopen_counting()
         for cycle in cycles:
             cycle.message_post(body=_("%(count)d lines sent to %(user)s for a recount.") % {
                 "count": len(self.filtered(lambda l, c=cycle: l.cycle_id == c)), "user": user.name})
         return True
+
+    def _check_recount_possible(self, user):
+        if not self.is_counted:
+            raise UserError(_("%s has not been counted yet.") % self._describe())
+        if self.cycle_id.state not in ("in_progress", "review"):
+            raise UserError(_("Cycle %s is not open for counting.") % self.cycle_id.name)
+        if user == self.counted_by_id or user == self.first_counted_by_id:
+            raise UserError(_(
+                "%(user)s counted %(item)s already: a recount must be done by someone else.")
+                % {"user": user.name, "item": self._describe()})
+
+    def _reset_for_recount(self, user):
+        for line in self:
+            line._write_system({
+                "first_counted_qty": line.counted_qty,
+                "first_counted_by_id": line.counted_by_id.id,
+                "date_first_counted": line.date_counted,
+                "counted_qty": 0.0, "is_counted": False, "state": "recount", "user_id": user.id,
+                "counted_by_id": False, "date_counted": False, "variance_qty": 0.0,
+            })
 
     def _stock_key(self):
         return (self.product_id.id, self.location_id.id, self.lot_id.id or False, self.owner_id.id or False)

@@ -1,8 +1,9 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from ..lib import scheduling
+from .cycle_count_plan import COORDINATOR
 
 # settings field -> field of the company's default plan
 PLAN_FIELDS = {
@@ -46,35 +47,54 @@ class ResConfigSettings(models.TransientModel):
     @api.model
     def get_values(self):
         res = super(ResConfigSettings, self).get_values()
+        if not self._may_configure_cycle_counts():
+            return res
         plan = self.env.user.company_id.cycle_count_plan_id
         res["cycle_count_plan_id"] = plan.id
         if plan:
-            for setting, plan_field in PLAN_FIELDS.items():
-                value = plan[plan_field]
-                res[setting] = value.ids if isinstance(value, models.BaseModel) else value
+            res.update(self._plan_settings(plan))
         return res
 
     @api.onchange("cycle_count_plan_id")
     def _onchange_cycle_count_plan_id(self):
-        plan = self.cycle_count_plan_id
-        for setting, plan_field in PLAN_FIELDS.items():
-            if plan:
-                self[setting] = plan[plan_field]
+        if self.cycle_count_plan_id:
+            self.update(self._plan_settings(self.cycle_count_plan_id))
 
     @api.multi
     def set_values(self):
+        """Save the cycle count section only when it changed, and never create a plan."""
         result = super(ResConfigSettings, self).set_values()
+        if not self._may_configure_cycle_counts():
+            return result
         company = self.env.user.company_id
         plan = self.cycle_count_plan_id
-        vals = {plan_field: self._plan_value(setting) for setting, plan_field in PLAN_FIELDS.items()}
-        if not plan:
-            vals.update(name=_("%s cycle counts") % company.name, company_id=company.id)
-            plan = self.env["foreman.cycle.count.plan"].create(vals)
-        else:
-            plan.write(vals)
         if company.cycle_count_plan_id != plan:
-            company.cycle_count_plan_id = plan
+            company.sudo().cycle_count_plan_id = plan
+        if plan:
+            current = self._plan_settings(plan)
+            changed = {PLAN_FIELDS[setting]: self._plan_value(setting)
+                       for setting in PLAN_FIELDS if self._setting_differs(setting, current[setting])}
+            if changed:
+                plan.write(changed)
         return result
+
+    def _may_configure_cycle_counts(self):
+        """The section belongs to cycle count Coordinators; other administrators save around it."""
+        return self.env.user.has_group(COORDINATOR)
+
+    @api.model
+    def _plan_settings(self, plan):
+        values = {}
+        for setting, plan_field in PLAN_FIELDS.items():
+            value = plan[plan_field]
+            values[setting] = value.ids if isinstance(value, models.BaseModel) else value
+        return values
+
+    def _setting_differs(self, setting, current):
+        value = self[setting]
+        if isinstance(value, models.BaseModel):
+            return set(value.ids) != set(current)
+        return (value or False) != (current or False)
 
     def _plan_value(self, setting):
         value = self[setting]

@@ -64,14 +64,13 @@ class TestPlanConfiguration(CycleCountCase):
                           again.cycle_count_reminder_days), (2, 6, 5))
         self.assertEqual(again.cycle_count_category_ids, self.plan.category_ids)
 
-    def test_settings_create_a_default_plan_when_there_is_none(self):
+    def test_settings_never_create_a_plan_silently(self):
         self.env.user.company_id.cycle_count_plan_id = False
-        self.plan.active = False
+        plans = self.env["foreman.cycle.count.plan"].with_context(active_test=False).search([])
         settings = self.env["res.config.settings"].create({"cycle_count_cycles_per_count": 2})
-        settings.set_values()
-        plan = self.env.user.company_id.cycle_count_plan_id
-        self.assertTrue(plan)
-        self.assertEqual(plan.cycles_per_count, 2)
+        settings.execute()
+        self.assertEqual(self.env["foreman.cycle.count.plan"].with_context(active_test=False).search([]), plans)
+        self.assertFalse(self.env.user.company_id.cycle_count_plan_id)
 
 
 class TestSegments(CycleCountCase):

@@ -39,5 +39,5 @@ class CycleCountDiscrepancyBulk(models.TransientModel):
         elif self.state == "under_investigation":
             discrepancies.action_mark_under_investigation()
         elif self.state == "open":
-            discrepancies.write({"state": "open"})
+            discrepancies.action_reopen()
         return {"type": "ir.actions.act_window_close"}

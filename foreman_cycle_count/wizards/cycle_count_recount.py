@@ -23,5 +23,5 @@ class CycleCountRecount(models.TransientModel):
 
     @api.multi
     def action_confirm(self):
-        self.line_ids.action_send_to_recount(self.user_id)
+        self.line_ids.action_send_to_recount(self.user_id.id)
         return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,343 @@
+# Copyright 2026 Foreman
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The rules of the screens, tried over RPC as curious users would (issue: trust)."""
+from odoo import api
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .common import TODAY, CycleCountCase
+
+COUNTER = "foreman_cycle_count.group_cycle_count_counter"
+COORDINATOR = "foreman_cycle_count.group_cycle_count_coordinator"
+MANAGER = "foreman_cycle_count.group_cycle_count_manager"
+BOOK_FIELDS = ("system_qty", "unit_cost", "variance_qty", "first_counted_qty")
+
+
+def rpc(model, method, *args, **kwargs):
+    """Call a model method the way an RPC client does (ids and plain values)."""
+    return api.call_kw(model, method, list(args), kwargs)
+
+
+class SecurityCase(CycleCountCase):
+    """A started cycle with users who have no e-mail address, as warehouse staff often do."""
+
+    @classmethod
+    def setUpClass(cls):
+        super(SecurityCase, cls).setUpClass()
+        cls.counter = cls.make_user("sec_counter", COUNTER)
+        cls.counter2 = cls.make_user("sec_counter2", COUNTER)
+        cls.coordinator = cls.make_user("sec_coordinator", COORDINATOR)
+        cls.manager = cls.make_user("sec_manager", MANAGER)
+        cls.plan.cycles_per_count = 1
+        cls.plan._generate_calendar(TODAY)
+        cls.cycle = cls.plan.cycle_ids.filtered(lambda c: c.state == "planned")
+        cls.cycle.sudo(cls.coordinator).action_start()
+        cls.line = cls.lines_of(cls.cycle, cls.hashboard, cls.spares)
+        cls.line.sudo(cls.coordinator).write({"user_id": cls.counter.id})
+
+    @classmethod
+    def make_user(cls, login, group, company=None):
+        company = company or cls.env.ref("base.main_company")
+        return cls.env["res.users"].with_context(no_reset_password=True).create({
+            "name": login.replace("_", " ").title(), "login": login, "email": False,
+            "company_id": company.id, "company_ids": [(6, 0, company.ids)],
+            "groups_id": [(6, 0, [cls.env.ref("base.group_user").id, cls.env.ref(group).id])],
+        })
+
+    def as_user(self, model, user):
+        return self.env[model].sudo(user)
+
+    def submit_with(self, counts):
+        """Count the given lines as given, the rest as the books, and close counting."""
+        for line, qty in counts.items():
+            self.count(line, qty)
+        self.count_as_books(self.cycle)
+        self.cycle.sudo(self.coordinator).action_submit()
+        return self.cycle.discrepancy_ids
+
+
+class TestBlindCounting(SecurityCase):
+
+    def test_read_group_does_not_total_book_figures_for_counters(self):
+        Line = self.as_user("foreman.cycle.count.line", self.counter)
+        domain = [("cycle_id", "=", self.cycle.id)]
+        for name in BOOK_FIELDS:
+            with self.refused(AccessError, "book figures"):
+                rpc(Line, "read_group", domain, [name, "location_id"], ["location_id"])
+            with self.refused(AccessError, "book figures"):
+                rpc(Line, "read_group", domain, ["location_id"], [name])
+        for group in rpc(Line, "read_group", domain, [], ["location_id"]):
+            self.assertFalse(set(BOOK_FIELDS) & set(group), group)
+        totals = rpc(self.as_user("foreman.cycle.count.line", self.coordinator), "read_group",
+                     [("id", "=", self.line.id)], ["system_qty", "location_id"], ["location_id"])
+        self.assertEqual(totals[0]["system_qty"], 50)
+
+    def test_domains_on_book_figures_are_refused_for_counters(self):
+        Line = self.as_user("foreman.cycle.count.line", self.counter)
+        for name in BOOK_FIELDS:
+            with self.refused(AccessError, "book figures"):
+                rpc(Line, "search_count", [("id", "=", self.line.id), (name, ">", 25)])
+        Cycle = self.as_user("foreman.cycle.count.cycle", self.counter)
+        with self.refused(AccessError, "book figures"):
+            rpc(Cycle, "search", [("line_ids.system_qty", ">", 25)])
+        with self.refused(AccessError, "book figures"):
+            rpc(Cycle, "search_read", [("line_ids.variance_qty", "!=", 0)], ["name"])
+        Coordinator = self.as_user("foreman.cycle.count.line", self.coordinator)
+        self.assertEqual(rpc(Coordinator, "search_count", [("id", "=", self.line.id), ("system_qty", ">", 25)]), 1)
+
+    def test_ordering_by_book_figures_is_refused_for_counters(self):
+        Line = self.as_user("foreman.cycle.count.line", self.counter)
+        for order in ("system_qty", "unit_cost desc, id", "id, variance_qty"):
+            with self.refused(AccessError, "book figures"):
+                rpc(Line, "search_read", [("cycle_id", "=", self.cycle.id)], ["id"], order=order)
+        with self.refused(AccessError, "book figures"):
+            rpc(Line, "read_group", [("cycle_id", "=", self.cycle.id)], ["location_id"], ["location_id"],
+                orderby="system_qty")
+
+    def test_cycle_does_not_tell_counters_whether_a_count_matched(self):
+        Cycle = self.as_user("foreman.cycle.count.cycle", self.counter)
+        for name in ("discrepancy_count", "discrepancy_rate"):
+            with self.refused(AccessError):
+                rpc(Cycle, "read", self.cycle.ids, [name])
+        self.count(self.line, 49)
+        figures = rpc(self.as_user("foreman.cycle.count.cycle", self.coordinator), "read", self.cycle.ids,
+                      ["discrepancy_count"])
+        self.assertEqual(figures[0]["discrepancy_count"], 1)
+
+    def test_recounter_cannot_learn_the_first_count(self):
+        self.count(self.line, 47)
+        self.line.sudo(self.coordinator).action_send_to_recount(self.counter2.id)
+        Line = self.as_user("foreman.cycle.count.line", self.counter2)
+        with self.refused(AccessError):
+            rpc(Line, "read", self.line.ids, ["first_counted_qty"])
+        with self.refused(AccessError, "book figures"):
+            rpc(Line, "search_count", [("first_counted_qty", "=", 47)])
+        with self.refused(AccessError, "book figures"):
+            rpc(Line, "read_group", [], ["first_counted_qty", "state"], ["state"])
+
+    def test_counters_do_not_read_approval_requests(self):
+        discs = self.submit_with({self.line: 47})
+        activities = self.env["mail.activity"].search([
+            ("res_model", "=", discs._name), ("res_id", "in", discs.ids)])
+        self.assertTrue(activities)
+        Activity = self.as_user("mail.activity", self.counter)
+        self.assertFalse(rpc(Activity, "search_read", [("res_model", "=", discs._name)], ["summary"]))
+        with self.refused(AccessError):
+            rpc(Activity, "read", activities.ids, ["summary"])
+        seen = rpc(self.as_user("mail.activity", self.coordinator), "search",
+                   [("res_model", "=", discs._name), ("res_id", "in", discs.ids)])
+        self.assertEqual(set(seen), set(activities.ids))
+
+
+class TestIntegrity(SecurityCase):
+
+    def test_snapshot_is_fixed_for_everyone_admin_included(self):
+        discs = self.submit_with({self.line: 47})
+        other = self.lines_of(self.cycle, self.cable)[0]
+        admin = self.env.ref("base.user_root")
+        for user in (self.coordinator, self.manager, admin):
+            Line = self.as_user("foreman.cycle.count.line", user)
+            for vals in ({"system_qty": 47}, {"location_id": other.location_id.id},
+                         {"product_id": self.cable.id}, {"unit_cost": 0}, {"lot_id": False},
+                         {"owner_id": self.tech1.partner_id.id}):
+                with self.refused(AccessError, "recorded by the system"):
+                    rpc(Line, "write", self.line.ids, vals)
+            with self.refused(UserError, "being counted"):
+                rpc(Line, "write", self.line.ids, {"counted_qty": 50})
+        self.assertEqual((self.line.system_qty, self.line.counted_qty, self.line.location_id),
+                         (50, 47, self.spares))
+        self.assertEqual(discs.variance_qty, -3)
+
+    def test_who_counted_investigated_and_approved_cannot_be_forged(self):
+        major = self.lines_of(self.cycle, self.antminer, self.row1_rack1)[0]
+        discs = self.submit_with({self.line: 47, major: 0})
+        minor_disc = discs.filtered(lambda d: d.line_id == self.line)
+        major_disc = discs - minor_disc
+        Disc = self.as_user("foreman.cycle.count.discrepancy", self.coordinator)
+        for vals in ({"approved_by_id": self.manager.id}, {"date_approved": "2026-11-25 10:00:00"},
+                     {"investigator_id": self.manager.id}, {"documented_by_ids": [(5, 0, 0)]}):
+            with self.refused(UserError, "recorded by its buttons"):
+                rpc(Disc, "write", major_disc.ids, vals)
+        with self.refused(AccessError, "recorded by the system"):
+            rpc(self.as_user("foreman.cycle.count.line", self.coordinator), "write", self.line.ids,
+                {"counted_by_id": self.manager.id})
+        with self.refused(UserError, "Manager's approval"):
+            self.cycle.sudo(self.coordinator).action_finalize()
+        # documenting a discrepancy signs it: whoever documented it may not approve it
+        rpc(Disc, "write", minor_disc.ids, {"root_cause": "miscount", "resolution": "Recounted the shelf"})
+        self.assertEqual(minor_disc.investigator_id, self.coordinator)
+        self.assertTrue(minor_disc.date_investigated)
+        with self.refused(AccessError, "someone else"):
+            rpc(Disc, "action_approve", minor_disc.ids)
+        minor_disc.sudo(self.lead).action_approve()
+        self.assertEqual(minor_disc.approved_by_id, self.lead)
+
+    def test_found_item_cannot_carry_audit_fields(self):
+        Line = self.as_user("foreman.cycle.count.line", self.counter)
+        for forged in ({"counted_by_id": self.manager.id}, {"first_counted_by_id": self.manager.id},
+                       {"first_counted_qty": 3}, {"system_qty": 9}, {"state": "counted"}):
+            with self.refused(UserError, "set by the system"):
+                rpc(Line, "create", dict({"cycle_id": self.cycle.id, "product_id": self.cable.id,
+                                          "location_id": self.spares.id, "counted_qty": 2}, **forged))
+
+    def test_workflow_states_change_only_through_their_actions(self):
+        discs = self.submit_with({self.line: 47})
+        with self.refused(UserError, "recorded by its buttons"):
+            rpc(self.as_user("foreman.cycle.count.discrepancy", self.coordinator), "write", discs.ids,
+                {"state": "resolved"})
+        with self.refused(UserError, "recorded by its buttons"):
+            rpc(self.as_user("foreman.cycle.count.discrepancy", self.coordinator), "write", discs.ids,
+                {"resolution_type": "relocation"})
+        Cycle = self.as_user("foreman.cycle.count.cycle", self.coordinator)
+        for vals in ({"state": "finalized"}, {"date_finalized": "2026-11-25 10:00:00"}, {"is_overdue": False}):
+            with self.refused(UserError, "only through its buttons"):
+                rpc(Cycle, "write", self.cycle.ids, vals)
+        with self.refused(UserError, "starts planned"):
+            rpc(Cycle, "create", {"plan_id": self.plan.id, "date_start": "2026-12-01",
+                                  "date_end": "2026-12-31", "state": "finalized"})
+        self.assertEqual((self.cycle.state, discs.state), ("review", "open"))
+
+    def test_send_to_recount_over_rpc_takes_a_user_id(self):
+        self.count(self.line, 47)
+        Line = self.as_user("foreman.cycle.count.line", self.coordinator)
+        rpc(Line, "action_send_to_recount", self.line.ids, self.counter2.id)
+        self.assertEqual((self.line.user_id, self.line.state, self.line.first_counted_qty),
+                         (self.counter2, "recount", 47))
+        self.assertEqual(self.cycle.message_ids[0].author_id, self.coordinator.partner_id)
+        with self.refused(UserError, "Choose a cycle count Counter"):
+            rpc(Line, "action_send_to_recount", self.line.ids, self.env.ref("base.public_user").id)
+
+    def test_counter_saving_a_line_just_sent_to_recount_is_told(self):
+        self.count(self.line, 47)
+        self.line.sudo(self.coordinator).action_send_to_recount(self.counter2.id)
+        with self.refused(AccessError, "just sent to another counter"):
+            rpc(self.as_user("foreman.cycle.count.line", self.counter), "write", self.line.ids,
+                {"counted_qty": 48})
+        self.assertEqual(self.line.first_counted_qty, 47)
+
+    def test_admin_gets_no_internal_shortcut(self):
+        discs = self.submit_with({self.line: 47})
+        admin_env = self.env(user=self.env.ref("base.user_root").id)
+        with self.refused(UserError, "being counted"):
+            rpc(admin_env["foreman.cycle.count.line"], "write", self.line.ids, {"counted_qty": 50})
+        with self.refused(UserError, "come from the count"):
+            rpc(admin_env["foreman.cycle.count.discrepancy"].with_context(foreman_sync_from_line=True),
+                "write", discs.ids, {"counted_qty": 50})
+
+    def test_found_item_scanned_is_valued_at_cost(self):
+        scan = self.env["foreman.cycle.count.scan"].sudo(self.tech1).create({"cycle_id": self.cycle.id})
+        scan.on_barcode_scanned(self.row1_rack1.barcode)
+        scan.on_barcode_scanned(self.hashboard.barcode)
+        found = self.lines_of(self.cycle, self.hashboard, self.row1_rack1)
+        self.assertTrue(found.is_found)
+        self.assertTrue(self.hashboard.standard_price)
+        self.assertEqual(found.unit_cost, self.hashboard.standard_price)
+
+
+class TestCompanies(SecurityCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestCompanies, cls).setUpClass()
+        cls.company_b = cls.env["res.company"].create({"name": "Hosting B"})
+        cls.coordinator_b = cls.make_user("sec_coordinator_b", COORDINATOR, cls.company_b)
+        cls.counter_b = cls.make_user("sec_counter_b", COUNTER, cls.company_b)
+        cls.location_b = cls.env["stock.location"].create({
+            "name": "B Shelf", "usage": "internal", "company_id": cls.company_b.id})
+
+    def test_other_company_sees_no_lines_segments_or_slices(self):
+        for model in ("foreman.cycle.count.line", "foreman.cycle.count.segment", "foreman.cycle.count.slice"):
+            Model = self.as_user(model, self.coordinator_b)
+            self.assertFalse(rpc(Model, "search_read", [], ["id"]), model)
+            self.assertFalse(rpc(Model, "read_group", [], ["company_id"], ["company_id"]), model)
+        with self.refused(AccessError):
+            rpc(self.as_user("foreman.cycle.count.line", self.coordinator_b), "read", self.line.ids, ["system_qty"])
+
+    def test_found_item_elsewhere_than_the_cycle_is_refused(self):
+        Line = self.as_user("foreman.cycle.count.line", self.counter)
+        customer = self.env.ref("stock.stock_location_customers")
+        outside = self.env["stock.location"].create({
+            "name": "New Bay", "usage": "internal", "location_id": self.spares.location_id.id})
+        service = self.env["product.product"].create({"name": "Rack cleaning", "type": "service"})
+        consumable = self.env["product.product"].create({"name": "Zip ties", "type": "consu"})
+        for product, location, message in (
+                (self.cable, self.location_b, "not counted in cycle"),
+                (self.cable, customer, "not counted in cycle"),
+                (self.cable, outside, "not counted in cycle"),
+                (service, self.spares, "not a stocked product"),
+                (consumable, self.spares, "not a stocked product")):
+            with self.refused(UserError, message):
+                rpc(Line, "create", {"cycle_id": self.cycle.id, "product_id": product.id,
+                                     "location_id": location.id, "counted_qty": 1})
+        stock_b = self.on_hand(self.cable, self.location_b)
+        self.assertEqual(stock_b, 0)
+
+    def test_approvals_are_asked_within_the_company(self):
+        discs = self.submit_with({self.line: 47})
+        asked = self.env["mail.activity"].search([
+            ("res_model", "=", discs._name), ("res_id", "in", discs.ids)]).mapped("user_id")
+        self.assertTrue(asked)
+        self.assertNotIn(self.coordinator_b, asked)
+
+
+class TestBadInput(SecurityCase):
+
+    def test_counts_that_are_not_plausible_numbers_get_a_clear_error(self):
+        Line = self.as_user("foreman.cycle.count.line", self.counter)
+        for value in (float("nan"), float("inf"), 1e308, 1e15, "twelve", [3], {"qty": 3}, True):
+            with self.refused((UserError, ValidationError)):
+                rpc(Line, "write", self.line.ids, {"counted_qty": value})
+        self.line.product_uom_id.rounding = 1.0
+        with self.refused(ValidationError, "steps of 1"):
+            rpc(Line, "write", self.line.ids, {"counted_qty": 2.5})
+        self.assertFalse(self.line.is_counted)
+        rpc(Line, "write", self.line.ids, {"counted_qty": 48})
+        self.assertEqual(self.line.counted_qty, 48)
+
+
+class TestOdooKeepsWorking(SecurityCase):
+
+    def test_settings_admin_outside_cycle_counts_can_save_any_settings(self):
+        admin = self.env["res.users"].with_context(no_reset_password=True).create({
+            "name": "IT Admin", "login": "sec_it_admin",
+            "groups_id": [(6, 0, [self.env.ref("base.group_system").id, self.env.ref("base.group_user").id])]})
+        settings = self.env["res.config.settings"].sudo(admin).create({})
+        settings.execute()
+        self.assertEqual(self.plan.cycles_per_count, 1)
+
+    def test_saving_settings_leaves_the_plan_alone_unless_its_fields_changed(self):
+        self.env.user.company_id.cycle_count_plan_id = self.plan
+        messages = len(self.plan.message_ids)
+        settings = self.env["res.config.settings"].create({})
+        settings.execute()
+        self.assertEqual(len(self.plan.message_ids), messages)
+        settings = self.env["res.config.settings"].create({"cycle_count_counts_per_timeframe": 2})
+        settings.execute()
+        self.plan.invalidate_cache()  # the next request reads afresh
+        self.assertEqual(self.plan.counts_per_timeframe, 2)
+
+    def test_every_step_works_for_users_without_email(self):
+        self.assertFalse(self.coordinator.email or self.counter.email or self.manager.email)
+        self.env["foreman.cycle.count.plan"].sudo(self.coordinator).create({"name": "Spares audit", "active": False})
+        major = self.lines_of(self.cycle, self.antminer, self.row1_rack1)[0]
+        major.sudo(self.coordinator).write({"user_id": self.counter.id})
+        self.count(self.line, 45)
+        self.count(major, 0)
+        self.count_as_books(self.cycle)
+        self.line.sudo(self.coordinator).action_send_to_recount(self.counter2.id)
+        self.count(self.line, 46)
+        self.cycle.sudo(self.counter).action_submit()
+        discs = self.cycle.discrepancy_ids
+        minor_disc = discs.filtered(lambda d: d.line_id == self.line)
+        major_disc = discs - minor_disc
+        as_coordinator = discs.sudo(self.coordinator)
+        as_coordinator.write({"root_cause": "theft_loss", "resolution": "Reported to security"})
+        as_coordinator.filtered(lambda d: d == major_disc).action_mark_under_investigation()
+        as_coordinator.filtered(lambda d: d == minor_disc).action_resolve()
+        minor_disc.sudo(self.lead).action_approve()
+        major_disc.sudo(self.manager).action_approve()
+        self.cycle.sudo(self.coordinator).action_finalize()
+        self.assertEqual(self.cycle.state, "finalized")
+        self.assertEqual(self.on_hand(self.hashboard, self.spares), 46)
+        authors = (self.cycle.message_ids | discs.mapped("message_ids")).mapped("author_id")
+        for user in (self.coordinator, self.counter, self.manager):
+            self.assertIn(user.partner_id, authors)
