@@ -71,6 +71,7 @@ class TestPlanConfiguration(CycleCountCase):
         settings.execute()
         self.assertEqual(self.env["foreman.cycle.count.plan"].with_context(active_test=False).search([]), plans)
         self.assertFalse(self.env.user.company_id.cycle_count_plan_id)
+        self.env.user.company_id.cycle_count_plan_id = self.plan  # Odoo 11 caches survive the rollback
 
 
 class TestSegments(CycleCountCase):
