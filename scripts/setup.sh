@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 setup_venv() {
     local stamp="$VENV/.requirements.sha256" want
-    want="$(sha256sum "$ROOT/requirements.txt" | cut -d' ' -f1)"
+    want="$(cat "$ROOT/requirements.txt" "$ROOT/requirements-oca.txt" | sha256sum | cut -d' ' -f1)"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi
@@ -18,6 +18,7 @@ setup_venv() {
     "$py" -m venv "$VENV"
     "$VENV/bin/pip" install -q --disable-pip-version-check 'pip==22.0.4' 'setuptools==57.5.0' 'wheel==0.37.1'
     PATH="$PATH:$PGBIN" "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements.txt"
+    "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps -r "$ROOT/requirements-oca.txt"
     "$VENV/bin/python" "$ROOT/scripts/prune_addons.py" "$ADDONS_UNUSED"
     echo "$want" > "$stamp"
 }

@@ -18,9 +18,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "installing foreman_cycle_count with demo data into '$TEST_DB'"
+# OCA's inventory addons (requirements-oca.txt) are installed next to ours: finalize must work with them
+say "installing foreman_cycle_count and OCA's inventory addons with demo data into '$TEST_DB'"
 log="$LOCAL/test-install.log"
-odoo -d "$TEST_DB" -i foreman_cycle_count --stop-after-init --log-level=warn --logfile="$log" \
+odoo -d "$TEST_DB" -i foreman_cycle_count,stock_inventory_discrepancy,stock_inventory_lockdown --stop-after-init --log-level=warn --logfile="$log" \
     || { cat "$log"; die "installing the addon failed"; }
 if grep -E ' (ERROR|CRITICAL) ' "$log" | grep -v 'Unmet dependencies' >/dev/null; then
     cat "$log"; die "installing the addon logged errors"

@@ -341,3 +341,30 @@ class TestOdooKeepsWorking(SecurityCase):
         authors = (self.cycle.message_ids | discs.mapped("message_ids")).mapped("author_id")
         for user in (self.coordinator, self.counter, self.manager):
             self.assertIn(user.partner_id, authors)
+
+
+class TestNextToOcaInventoryAddons(SecurityCase):
+    """OCA stock_inventory_discrepancy and stock_inventory_lockdown are installed in the test database."""
+
+    def test_finalize_validates_its_adjustment_whatever_the_validate_button_does(self):
+        # OCA's threshold parks an adjustment as 'pending' when its form button (normal_view) validates it
+        self.spares.discrepancy_threshold = 1.0
+        discs = self.submit_with({self.line: 47})
+        discs.sudo(self.lead).action_approve()
+        self.cycle.sudo(self.coordinator).with_context(normal_view=True).action_finalize()
+        self.assertEqual(self.cycle.state, "finalized")
+        self.assertEqual(self.cycle.inventory_id.state, "done")
+        self.assertEqual(set(self.cycle.inventory_id.move_ids.mapped("state")), {"done"})
+        self.assertEqual(self.on_hand(self.hashboard, self.spares), 47)
+
+    def test_an_adjustment_in_progress_on_the_same_stock_is_named(self):
+        discs = self.submit_with({self.line: 47})
+        discs.sudo(self.lead).action_approve()
+        other = self.env["stock.inventory"].create({
+            "name": "Spares recount by finance", "filter": "product", "product_id": self.hashboard.id,
+            "location_id": self.spares.id})
+        other.action_start()
+        with self.refused(UserError, "Spares recount by finance"):
+            self.cycle.sudo(self.coordinator).action_finalize()
+        self.assertEqual(self.cycle.state, "review")
+        self.assertEqual(self.on_hand(self.hashboard, self.spares), 50)
