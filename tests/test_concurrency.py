@@ -1,0 +1,62 @@
+"""Concurrent requests on one record end in one result and a clear message for the loser.
+
+The scenarios (tests/race_scenarios.py) run in a subprocess against a database of
+their own, built without demo data; scripts/test.sh drops it afterwards (name prefix).
+"""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONF = os.path.join(ROOT, ".local", "odoo.conf")
+PREFIX = os.environ.get("FOREMAN_TEST_DB_PREFIX", "foreman_test_%d" % os.getpid())
+DB = PREFIX + "_race"
+
+
+@pytest.fixture(scope="module")
+def race():
+    installed = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "odoo-bin"), "-c", CONF, "-d", DB, "-i",
+         "foreman_cycle_count", "--without-demo=all", "--stop-after-init", "--log-level=warn"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
+    assert installed.returncode == 0, installed.stdout
+    ran = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "race_scenarios.py"), CONF, DB],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
+    reports = [line for line in ran.stdout.splitlines() if line.startswith("RACE-REPORT ")]
+    assert ran.returncode == 0 and reports, ran.stdout
+    return json.loads(reports[-1][len("RACE-REPORT "):])
+
+
+def test_count_saved_while_the_line_goes_to_recount_is_refused_clearly(race):
+    result = race["recount_while_counting"]
+    assert result["first"][0] == "ok"
+    assert result["waited"], "the counter's request never waited for the recount's row lock"
+    outcome, message = result["late_count"]
+    assert outcome == "AccessError" and "just sent to another counter" in message, result
+    # the recount won: the first count is kept for the coordinator, the line waits for its recounter
+    assert result["user_id"] == race["users"]["counter2"]
+    assert (result["state"], result["first_counted_qty"], result["is_counted"]) == ("recount", 5.0, False)
+
+
+def test_two_finalizations_at_once_make_one_adjustment(race):
+    result = race["finalize_twice_at_once"]
+    assert result["submitted"][0] == "ok", result
+    outcomes = sorted(call[0] for call in result["calls"])
+    assert outcomes == ["UserError", "ok"], result
+    loser = [call for call in result["calls"] if call[0] == "UserError"][0]
+    assert "Only a cycle in review can be finalized" in loser[1]
+    assert (result["state"], result["inventories"], result["inventory_states"], result["moves"]) == \
+        ("finalized", 1, ["done"], 1)
+
+
+def test_two_approvals_at_once_make_one_approval(race):
+    result = race["approve_twice_at_once"]
+    assert result["tier"] == "major"
+    outcomes = sorted(call[0] for call in result["calls"])
+    assert outcomes == ["UserError", "ok"], result
+    loser = [call for call in result["calls"] if call[0] == "UserError"][0]
+    assert "already approved" in loser[1]
+    assert result["approvals"] == 1 and result["approver"] in ("manager1", "manager2")
