@@ -126,7 +126,7 @@ class CycleCountCycle(models.Model):
 
     def _write_system(self, vals):
         """Workflow steps record their progress here, past the user-facing write rules."""
-        return super(CycleCountCycle, self).write(vals)
+        return super(CycleCountCycle, self).write(vals)  # pylint: disable=super-method-mismatch
 
     @api.multi
     def unlink(self):

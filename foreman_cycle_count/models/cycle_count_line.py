@@ -227,7 +227,7 @@ class CycleCountLine(models.Model):
             line._check_count_value(vals["counted_qty"])
         vals = dict(vals, is_counted=True, state="counted",
                     counted_by_id=self.env.uid, date_counted=fields.Datetime.now())
-        result = super(CycleCountLine, self).write(vals)
+        result = super(CycleCountLine, self).write(vals)  # pylint: disable=super-method-mismatch
         self._update_variance()
         return result
 
@@ -243,7 +243,7 @@ class CycleCountLine(models.Model):
 
     def _write_system(self, vals):
         """Internal updates (a recount) that bypass the user-facing write rules."""
-        return super(CycleCountLine, self).write(vals)
+        return super(CycleCountLine, self).write(vals)  # pylint: disable=super-method-mismatch
 
     @api.multi
     def name_get(self):
