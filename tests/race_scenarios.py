@@ -7,6 +7,9 @@ commits it, then runs each scenario through Odoo's RPC entry point
 threads, and prints one JSON object with what every call returned.
 """
 import json
+import os
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -148,21 +151,13 @@ def finalize_twice_at_once(db, registry, ids):
 
 def approve_twice_at_once(db, registry, ids):
     """Two Managers approve the same major discrepancy at the same moment."""
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        plan = env["foreman.cycle.count.plan"].search([("name", "=", "Race plan")])
-        # a second cycle over the same shelf (the calendar's one is finalized)
-        cycle = env["foreman.cycle.count.cycle"].create({
-            "plan_id": plan.id, "date_start": "2026-12-31", "date_end": "2026-12-31",
-            "slice_ids": [(0, 0, {"location_id": ids["shelf"]})]})
-        cycle.sudo(ids["coordinator"]).action_start()
-        miner = cycle.line_ids.filtered(lambda l: l.product_id.name == "Race Miner")
-        world = dict(ids, cycle=cycle.id, lines=cycle.line_ids.ids)
+    world = new_cycle(registry, ids, "2026-12-31")
     count_the_rest(db, world, {"Race Miner": -12.0})
     call(db, ids["coordinator"], "foreman.cycle.count.cycle", "action_submit", [world["cycle"]])
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        disc = env["foreman.cycle.count.discrepancy"].search([("line_id", "=", miner.id)])
+        disc = env["foreman.cycle.count.discrepancy"].search([
+            ("cycle_id", "=", world["cycle"]), ("product_id.name", "=", "Race Miner")])
         disc_id, tier = disc.id, disc.tier
     calls = at_once(db, (ids["manager1"], "foreman.cycle.count.discrepancy", "action_approve", [disc_id]),
                     (ids["manager2"], "foreman.cycle.count.discrepancy", "action_approve", [disc_id]))
@@ -174,6 +169,99 @@ def approve_twice_at_once(db, registry, ids):
     return {"tier": tier, "calls": calls, "approvals": approvals, "approver": approver}
 
 
+def new_cycle(registry, ids, date):
+    """Another started cycle over the race shelf (the calendar's own is finalized)."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        plan = env["foreman.cycle.count.plan"].search([("name", "=", "Race plan")])
+        cycle = env["foreman.cycle.count.cycle"].create({
+            "plan_id": plan.id, "date_start": date, "date_end": date,
+            "slice_ids": [(0, 0, {"location_id": ids["shelf"]})]})
+        cycle.sudo(ids["coordinator"]).action_start()
+        return dict(ids, cycle=cycle.id, lines=cycle.line_ids.ids, cycle_name=cycle.name)
+
+
+def killed_during_finalize(db, registry, ids, conf):
+    """The server dies (kill -9) once finalization has done its stock moves, before it commits."""
+    world = new_cycle(registry, ids, "2026-12-30")
+    count_the_rest(db, world, {"Race PSU": -3.0})
+    call(db, ids["coordinator"], "foreman.cycle.count.cycle", "action_submit", [world["cycle"]])
+    psu_before = on_hand(registry, "Race PSU", ids["shelf"])
+    with registry.cursor() as cr:
+        # finalization's first write to the cycle comes after the adjustment is done: hold it there
+        cr.execute("SELECT id FROM foreman_cycle_count_cycle WHERE id = %s FOR UPDATE", (world["cycle"],))
+        server = subprocess.Popen([sys.executable, os.path.abspath(__file__), conf, db, "--finalize",
+                                   str(world["cycle"]), str(ids["coordinator"])],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        waited = wait_for_lock_wait(db, seconds=120)
+        moves_written = session_holds(db, "stock_move_line")
+        with odoo.sql_db.db_connect("postgres").cursor() as pg:
+            pg.execute("SELECT left(query, 200) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                       (db,))
+            blocked_at = [row[0] for row in pg.fetchall()]
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait()
+        cr.rollback()
+    gone = wait_for_sessions_to_end(db)
+    after_kill = cycle_outcome(registry, world)
+    after_kill["psu"] = on_hand(registry, "Race PSU", ids["shelf"])
+    again = call(db, ids["coordinator"], "foreman.cycle.count.cycle", "action_finalize", [world["cycle"]])
+    after_retry = cycle_outcome(registry, world)
+    after_retry["psu"] = on_hand(registry, "Race PSU", ids["shelf"])
+    return {"waited": waited, "moves_written": moves_written, "blocked_at": blocked_at, "sessions_gone": gone, "psu_before": psu_before,
+            "after_kill": after_kill, "again": again, "after_retry": after_retry}
+
+
+def session_holds(db, table):
+    """True when another session of the database has written to the table (uncommitted)."""
+    # pg_class is per database: ask from inside it
+    with odoo.sql_db.db_connect(db).cursor() as cr:
+        cr.execute("""
+            SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+              JOIN pg_stat_activity a ON a.pid = l.pid
+             WHERE a.datname = %s AND c.relname = %s AND l.mode = 'RowExclusiveLock'""", (db, table))
+        return bool(cr.fetchone()[0])
+
+
+def wait_for_sessions_to_end(db, seconds=30):
+    """True once no session of the database is left but idle ones of this process."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        with odoo.sql_db.db_connect("postgres").cursor() as cr:
+            cr.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state <> 'idle'", (db,))
+            if not cr.fetchone()[0]:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def on_hand(registry, product_name, location_id):
+    with registry.cursor() as cr:
+        cr.execute("""SELECT COALESCE(SUM(q.quantity), 0) FROM stock_quant q
+                        JOIN product_product p ON p.id = q.product_id
+                        JOIN product_template t ON t.id = p.product_tmpl_id
+                       WHERE t.name = %s AND q.location_id = %s""", (product_name, location_id))
+        return cr.fetchone()[0]
+
+
+def cycle_outcome(registry, world):
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        cycle = env["foreman.cycle.count.cycle"].browse(world["cycle"])
+        inventories = env["stock.inventory"].search([("name", "=", world["cycle_name"])])
+        return {"state": cycle.state, "inventory": bool(cycle.inventory_id), "inventories": len(inventories),
+                "inventory_states": inventories.mapped("state"),
+                "done_moves": len(inventories.mapped("move_ids").filtered(lambda m: m.state == "done"))}
+
+
+def finalize_and_exit(conf, db, cycle_id, uid):
+    """The server side of killed_during_finalize: one finalization, as an RPC request."""
+    odoo.tools.config.parse_config(["-c", conf, "-d", db, "--log-level=critical"])
+    with api.Environment.manage():
+        odoo.registry(db)
+        call(db, uid, "foreman.cycle.count.cycle", "action_finalize", [cycle_id])
+
+
 def main(conf, db):
     odoo.tools.config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
     with api.Environment.manage():
@@ -182,9 +270,13 @@ def main(conf, db):
         report = {"recount_while_counting": recount_while_counting(db, registry, ids)}
         report["finalize_twice_at_once"] = finalize_twice_at_once(db, registry, ids)
         report["approve_twice_at_once"] = approve_twice_at_once(db, registry, ids)
+        report["killed_during_finalize"] = killed_during_finalize(db, registry, ids, conf)
         report["users"] = {key: value for key, value in ids.items() if isinstance(value, int)}
     print("RACE-REPORT " + json.dumps(report))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if "--finalize" in sys.argv:
+        finalize_and_exit(sys.argv[1], sys.argv[2], int(sys.argv[4]), int(sys.argv[5]))
+    else:
+        main(sys.argv[1], sys.argv[2])

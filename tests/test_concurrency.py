@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import psycopg2
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -16,8 +17,20 @@ PREFIX = os.environ.get("FOREMAN_TEST_DB_PREFIX", "foreman_test_%d" % os.getpid(
 DB = PREFIX + "_race"
 
 
+def drop_database():
+    conn = psycopg2.connect(dbname="postgres", host=os.path.join(ROOT, ".local", "pgsock"),
+                            port=int(os.environ.get("FOREMAN_PGPORT", 54329)), user="odoo")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cr:
+            cr.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % DB)
+    finally:
+        conn.close()
+
+
 @pytest.fixture(scope="module")
 def race():
+    drop_database()  # a leftover of an interrupted run
     installed = subprocess.run(
         [sys.executable, os.path.join(ROOT, "scripts", "odoo-bin"), "-c", CONF, "-d", DB, "-i",
          "foreman_cycle_count", "--without-demo=all", "--stop-after-init", "--log-level=warn"],
@@ -27,7 +40,8 @@ def race():
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
     reports = [line for line in ran.stdout.splitlines() if line.startswith("RACE-REPORT ")]
     assert ran.returncode == 0 and reports, ran.stdout
-    return json.loads(reports[-1][len("RACE-REPORT "):])
+    yield json.loads(reports[-1][len("RACE-REPORT "):])
+    drop_database()
 
 
 def test_count_saved_while_the_line_goes_to_recount_is_refused_clearly(race):
@@ -60,3 +74,17 @@ def test_two_approvals_at_once_make_one_approval(race):
     loser = [call for call in result["calls"] if call[0] == "UserError"][0]
     assert "already approved" in loser[1]
     assert result["approvals"] == 1 and result["approver"] in ("manager1", "manager2")
+
+
+def test_server_killed_during_finalization_leaves_the_cycle_in_review(race):
+    result = race["killed_during_finalize"]
+    assert result["waited"] and result["moves_written"], result
+    assert "inventory_id" in result["blocked_at"][0], result
+    assert result["sessions_gone"], result
+    # all or nothing: the adjustment done before the kill was rolled back with everything else
+    assert result["after_kill"] == {"state": "review", "inventory": False, "inventories": 0,
+                                    "inventory_states": [], "done_moves": 0, "psu": 20}, result
+    assert result["psu_before"] == 20
+    assert result["again"][0] == "ok", result
+    assert result["after_retry"] == {"state": "finalized", "inventory": True, "inventories": 1,
+                                     "inventory_states": ["done"], "done_moves": 1, "psu": 17}, result

@@ -6,6 +6,7 @@ from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_is_zero
 
 from ..lib import discrepancy as discrepancy_lib
 from ..lib import scheduling
@@ -297,16 +298,28 @@ class CycleCountCycle(models.Model):
                 "product": product.display_name, "location": location.sudo().display_name, "cycle": self.name})
 
     def _snapshot_lines(self):
-        """One count line per in-scope quant of the slice, written in one INSERT."""
+        """One count line per item of the slice (product, location, lot, owner), written in one INSERT.
+
+        Odoo may hold an item in several quants (packages, dates of entry, or a quant
+        created while another was locked): the counter counts the item once, against
+        their total.
+        """
         self.ensure_one()
         plan = self.plan_id
         keys = self._slice_keys()
         match = plan._segment_matcher()
-        rows = []
+        items = {}
         for row in plan._read_scope_quants():
             row["segment_id"] = match(row)
-            if (row["segment_id"], row["location_id"]) in keys:
-                rows.append(row)
+            if (row["segment_id"], row["location_id"]) not in keys:
+                continue
+            item = (row["product_id"], row["location_id"], row["lot_id"], row["owner_id"])
+            if item in items:
+                items[item]["quantity"] += row["quantity"]
+            else:
+                items[item] = row
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        rows = [row for row in items.values() if not float_is_zero(row["quantity"], precision_digits=digits)]
         assign = self._counter_assignment(rows)
         costs = self._unit_costs({row["product_id"] for row in rows})
         uid, now = self.env.uid, fields.Datetime.now()
@@ -356,12 +369,14 @@ class CycleCountCycle(models.Model):
         Discrepancy = self.env["foreman.cycle.count.discrepancy"].with_context(tracking_disable=True)
         existing = {disc.line_id.id: disc for disc in self.discrepancy_ids}
         values = Discrepancy._values_from_lines(self._differing_lines(), self.plan_id)
+        new = []
         for line_id, vals in values.items():
             disc = existing.pop(line_id, None)
             if disc is None:
-                Discrepancy._create_from_line_values(vals)
+                new.append(vals)
             elif disc.counted_qty != vals["counted_qty"]:
                 disc._refresh_from_line(vals)
+        Discrepancy._create_from_line_values(new)
         # a recount now matches the books: keep the record (and its notes), closed
         Discrepancy.browse([disc.id for disc in existing.values()])._close_as_recounted()
 
@@ -391,7 +406,6 @@ class CycleCountCycle(models.Model):
         lines = self._lines_to_adjust()
         if not lines:
             return
-        on_hand = self._quantities_on_hand(lines)
         inventory = self.env["stock.inventory"].create({
             "name": self.name,
             "filter": "partial",
@@ -399,14 +413,7 @@ class CycleCountCycle(models.Model):
             "location_id": self._adjustment_root_location().id,
         })
         inventory.action_start()
-        inventory.write({"line_ids": [(0, 0, {
-            "product_id": line.product_id.id,
-            "product_uom_id": line.product_id.uom_id.id,
-            "location_id": line.location_id.id,
-            "prod_lot_id": line.lot_id.id,
-            "partner_id": line.owner_id.id,
-            "product_qty": max(0.0, on_hand.get(line._stock_key(), 0.0) + line.variance_qty),
-        }) for line in lines]})
+        inventory.write({"line_ids": [(0, 0, vals) for vals in self._prepare_adjustment_lines(lines)]})
         self._validate_adjustment(inventory)
         self._check_adjustment_done(inventory)
         self._write_system({"inventory_id": inventory.id})
@@ -465,16 +472,38 @@ class CycleCountCycle(models.Model):
                     "cycle": self.name,
                     "state": dict(inventory._fields["state"].selection).get(inventory.state, inventory.state)})
 
-    def _quantities_on_hand(self, lines):
-        groups = self.env["stock.quant"].read_group(
-            [("product_id", "in", lines.mapped("product_id").ids),
-             ("location_id", "in", lines.mapped("location_id").ids)],
-            ["quantity", "product_id", "location_id", "lot_id", "owner_id"],
-            ["product_id", "location_id", "lot_id", "owner_id"], lazy=False)
-        return {(group["product_id"][0], group["location_id"][0],
-                 group["lot_id"] and group["lot_id"][0] or False,
-                 group["owner_id"] and group["owner_id"][0] or False): group["quantity"]
-                for group in groups}
+    def _prepare_adjustment_lines(self, lines):
+        """Inventory adjustment lines: today's stock plus the counted variance, one per stock key."""
+        variance, on_hand, uom = defaultdict(float), {}, {}
+        for _line_id, key, quantity, line_variance, uom_id in self._adjustment_rows(lines):
+            variance[key] += line_variance
+            on_hand[key] = quantity
+            uom[key] = uom_id
+        values = []
+        for key, key_variance in variance.items():
+            product_id, location_id, lot_id, owner_id = key
+            values.append({
+                "product_id": product_id, "product_uom_id": uom[key], "location_id": location_id,
+                "prod_lot_id": lot_id, "partner_id": owner_id,
+                "product_qty": max(0.0, on_hand[key] + key_variance),
+            })
+        return values
+
+    def _adjustment_rows(self, lines):
+        """(line id, stock key, quantity on hand now, variance, unit) per line, in one query."""
+        self.env.cr.execute("""
+            SELECT l.id, l.product_id, l.location_id, l.lot_id, l.owner_id,
+                   COALESCE((SELECT SUM(q.quantity) FROM stock_quant q
+                              WHERE q.product_id = l.product_id AND q.location_id = l.location_id
+                                AND q.lot_id IS NOT DISTINCT FROM l.lot_id
+                                AND q.owner_id IS NOT DISTINCT FROM l.owner_id), 0),
+                   l.variance_qty, tmpl.uom_id
+              FROM foreman_cycle_count_line l
+              JOIN product_product pp ON pp.id = l.product_id
+              JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
+             WHERE l.id IN %s""", (tuple(lines.ids),))
+        return [(row[0], (row[1], row[2], row[3] or False, row[4] or False), row[5], row[6], row[7])
+                for row in self.env.cr.fetchall()]
 
     def _adjustment_root_location(self):
         warehouse = self.env["stock.warehouse"].search(
@@ -487,7 +516,8 @@ class CycleCountCycle(models.Model):
         for disc in self.discrepancy_ids.filtered(
                 lambda d: d.resolution_type == "relocation" and d.variance_qty < 0):
             pickings |= disc._make_relocation_picking()
-        self._write_system({"relocation_picking_ids": [(6, 0, pickings.ids)]})
+        if pickings:
+            self._write_system({"relocation_picking_ids": [(6, 0, pickings.ids)]})
 
     # ------------------------------------------------------------------
     # Scheduler

@@ -1,5 +1,7 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from psycopg2.extras import execute_values
+
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -139,11 +141,44 @@ class CycleCountDiscrepancy(models.Model):
         raise AccessError(_("Discrepancies come from the counts: they are created when counting is done."))
 
     @api.model
-    def _create_from_line_values(self, vals):
-        """The count found a difference: record it and ask for its approval."""
-        disc = super(CycleCountDiscrepancy, self).create(vals)  # pylint: disable=super-method-mismatch
-        disc._request_approval()
-        return disc
+    def _create_from_line_values(self, values_list):
+        """The count found differences: record them and ask for their approval, set-wise.
+
+        One INSERT for all of them (like the cycle's snapshot): a cycle closes with
+        thousands of discrepancies, and the ORM would create, compute and log them one
+        by one. Nothing is logged on creation; the cycle's chatter says how many.
+        """
+        if not values_list:
+            return self.browse()
+        rows = self._prepare_insert_rows(values_list)
+        columns = list(rows[0])
+        ids = [row[0] for row in execute_values(self.env.cr, """
+            INSERT INTO foreman_cycle_count_discrepancy (%s) VALUES %%s RETURNING id""" % ", ".join(columns),
+            [tuple(row[column] for column in columns) for row in rows], page_size=1000, fetch=True)]
+        discrepancies = self.browse(ids)
+        discrepancies._request_approval()
+        return discrepancies
+
+    def _prepare_insert_rows(self, values_list):
+        """Complete rows of new discrepancies: stored computed and related fields included."""
+        products = dict(self.env["product.product"].browse({vals["product_id"] for vals in values_list}).name_get())
+        locations = dict(self.env["stock.location"].browse({vals["location_id"] for vals in values_list}).name_get())
+        lots = {lot.id: lot.name for lot in self.env["stock.production.lot"].browse(
+            {vals["lot_id"] for vals in values_list if vals["lot_id"]})}
+        cycles = self.env["foreman.cycle.count.cycle"].browse({vals["cycle_id"] for vals in values_list})
+        plan_of = {cycle.id: (cycle.plan_id.id, cycle.company_id.id) for cycle in cycles}
+        uid, now = self.env.uid, fields.Datetime.now()
+        rows = []
+        for vals in values_list:
+            plan_id, company_id = plan_of[vals["cycle_id"]]
+            rows.append(dict(
+                vals, plan_id=plan_id, company_id=company_id, lot_id=vals["lot_id"] or None,
+                owner_id=vals["owner_id"] or None, variance_value=vals["variance_qty"] * vals["unit_cost"],
+                name=" / ".join(filter(None, [products[vals["product_id"]], locations[vals["location_id"]],
+                                              lots.get(vals["lot_id"])])),
+                state="open", resolution_type="adjustment",
+                create_uid=uid, create_date=now, write_uid=uid, write_date=now))
+        return rows
 
     @api.multi
     def write(self, vals):
@@ -291,21 +326,46 @@ class CycleCountDiscrepancy(models.Model):
         return MANAGER if self.tier == "major" else COORDINATOR
 
     def _request_approval(self):
-        """One approval activity per user who may approve this discrepancy."""
+        """One approval activity per user who may approve each discrepancy, in one INSERT.
+
+        Odoo creates activities one by one (defaults, follower subscription, bus
+        notification each): with thousands of discrepancies and several approvers
+        that is minutes. The rows are written together; the approvers' activity
+        counters are refreshed once each.
+        """
         activity_type = self.env.ref("foreman_cycle_count.mail_activity_type_discrepancy_approval")
         model_id = self.env["ir.model"]._get(self._name).id
-        approvers_by_key = {}
+        today = fields.Date.context_today(self)
+        uid, now = self.env.uid, fields.Datetime.now()
+        tiers = dict(self._fields["tier"].selection)
+        approvers_by_key, rows = {}, []
         for disc in self:
             key = (disc.tier, disc.company_id)
             if key not in approvers_by_key:
                 approvers_by_key[key] = disc._approvers()
-            approvers = approvers_by_key[key] - disc._involved_users()
-            for user in approvers:
-                self.env["mail.activity"].sudo().create({
-                    "res_model_id": model_id, "res_id": disc.id,
-                    "activity_type_id": activity_type.id, "user_id": user.id,
-                    "summary": _("Approve %(tier)s discrepancy: %(item)s") % {"tier": disc.tier, "item": disc.name},
-                })
+            summary = _("Approve %(tier)s discrepancy: %(item)s") % {"tier": tiers[disc.tier], "item": disc.name}
+            for user in approvers_by_key[key] - disc._involved_users():
+                rows.append((disc.id, model_id, self._name, disc.name, activity_type.id, summary, today,
+                             user.id, uid, now, uid, now))
+        if not rows:
+            return
+        execute_values(self.env.cr, """
+            INSERT INTO mail_activity (res_id, res_model_id, res_model, res_name, activity_type_id, summary,
+                                       date_deadline, user_id, create_uid, create_date, write_uid, write_date)
+            VALUES %s""", rows, page_size=1000)
+        self.env.cr.execute("""
+            UPDATE foreman_cycle_count_discrepancy SET activity_date_deadline = %s
+             WHERE id IN %s AND (activity_date_deadline IS NULL OR activity_date_deadline > %s)""",
+                            (today, tuple({row[0] for row in rows}), today))
+        self.invalidate_cache(["activity_ids", "activity_date_deadline"], self.ids)
+        self._notify_approvers({row[7] for row in rows})
+
+    def _notify_approvers(self, user_ids):
+        """Refresh the activity counter of each approver's web client, once."""
+        for user in self.env["res.users"].sudo().browse(user_ids):
+            self.env["bus.bus"].sendone(
+                (self._cr.dbname, "res.partner", user.partner_id.id),
+                {"type": "activity_updated", "activity_created": True})
 
     def _approvers(self):
         """Users asked to approve a discrepancy of this tier and company: an override point.

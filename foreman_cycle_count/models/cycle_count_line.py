@@ -335,9 +335,6 @@ class CycleCountLine(models.Model):
                 "counted_by_id": False, "date_counted": False, "variance_qty": 0.0,
             })
 
-    def _stock_key(self):
-        return (self.product_id.id, self.location_id.id, self.lot_id.id or False, self.owner_id.id or False)
-
     def _describe(self):
         parts = [self.product_id.display_name, self.location_id.display_name]
         if self.lot_id:
