@@ -254,12 +254,16 @@ def worker_setup(env, meter, args):
     native_quants = args.native_quants if args.native else 0
     fixture = {"quants": args.quants, "native_quants": native_quants, "company_id": company.id}
 
-    with meter.step("setup_users", "users: 3 counters, 1 coordinator, 2 managers", env.cr):
+    # five coordinators and three managers: every discrepancy asks several approvers
+    with meter.step("setup_users", "users: 3 counters, 5 coordinators, 3 managers", env.cr):
         fixture["counters"] = [make_user(env, "bench_counter%d" % n, "Bench Counter %d" % n, [COUNTER], company)
                                for n in (1, 2, 3)]
         fixture["lead"] = make_user(env, "bench_lead", "Bench Lead", [COORDINATOR], company)
+        for n in (2, 3, 4, 5):
+            make_user(env, "bench_lead%d" % n, "Bench Lead %d" % n, [COORDINATOR], company)
         fixture["ops"] = make_user(env, "bench_ops", "Bench Operations", [MANAGER], company)
         fixture["finance"] = make_user(env, "bench_finance", "Bench Finance", [MANAGER], company)
+        make_user(env, "bench_audit", "Bench Audit", [MANAGER], company)
 
     products_needed = max(ordinary_products_needed(args.quants, LOCATIONS),
                           ordinary_products_needed(native_quants, LOCATIONS) if native_quants else 0)
