@@ -266,7 +266,8 @@ class CycleCountLine(models.Model):
             raise AccessError(_("%s was just sent to another counter for a recount: this count was not saved "
                                 "(your first count is kept for the coordinator).") % recounted[0]._describe())
         if moved:
-            raise AccessError(_("%s is assigned to another counter.") % moved[0]._describe())
+            # not described: the counter may not read what they do not count
+            raise AccessError(_("This line is assigned to another counter."))
 
     def _check_not_finalized(self):
         # state read once per cycle, not once per line
@@ -284,6 +285,10 @@ class CycleCountLine(models.Model):
         if self.env.user.has_group(COORDINATOR):
             if set(vals) - COORDINATOR_WRITABLE:
                 raise AccessError(_("Only the count and the counter of a line can be changed."))
+            user_id = vals.get("user_id")
+            counter = self.env["res.users"].browse(user_id if isinstance(user_id, int) else []).exists()
+            if user_id and (not counter or not counter.has_group(COUNTER)):
+                raise UserError(_("Lines are counted by cycle count Counters: choose one."))
             return
         if set(vals) - COUNTER_WRITABLE:
             raise AccessError(_("Counters can only enter counted quantities."))

@@ -196,6 +196,16 @@ class TestIntegrity(SecurityCase):
                                   "date_end": "2026-12-31", "state": "finalized"})
         self.assertEqual((self.cycle.state, discs.state), ("review", "open"))
 
+    def test_lines_go_to_counters_only(self):
+        Line = self.as_user("foreman.cycle.count.line", self.coordinator)
+        for user_id in (self.env.ref("base.public_user").id, "tech1"):
+            with self.refused(UserError, "choose one"):
+                rpc(Line, "write", self.line.ids, {"user_id": user_id})
+        rpc(Line, "write", self.line.ids, {"user_id": self.counter2.id})
+        self.assertEqual(self.line.user_id, self.counter2)
+        with self.refused(AccessError, "assigned to another counter"):
+            rpc(self.as_user("foreman.cycle.count.line", self.counter), "write", self.line.ids, {"counted_qty": 3})
+
     def test_send_to_recount_over_rpc_takes_a_user_id(self):
         self.count(self.line, 47)
         Line = self.as_user("foreman.cycle.count.line", self.coordinator)
