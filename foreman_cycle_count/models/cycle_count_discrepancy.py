@@ -166,14 +166,16 @@ class CycleCountDiscrepancy(models.Model):
         lots = {lot.id: lot.name for lot in self.env["stock.production.lot"].browse(
             {vals["lot_id"] for vals in values_list if vals["lot_id"]})}
         cycles = self.env["foreman.cycle.count.cycle"].browse({vals["cycle_id"] for vals in values_list})
-        plan_of = {cycle.id: (cycle.plan_id.id, cycle.company_id.id) for cycle in cycles}
+        plan_of = {cycle.id: (cycle.plan_id.id, cycle.company_id.id, cycle.company_id.currency_id)
+                   for cycle in cycles}
         uid, now = self.env.uid, fields.Datetime.now()
         rows = []
         for vals in values_list:
-            plan_id, company_id = plan_of[vals["cycle_id"]]
+            plan_id, company_id, currency = plan_of[vals["cycle_id"]]
             rows.append(dict(
                 vals, plan_id=plan_id, company_id=company_id, lot_id=vals["lot_id"] or None,
-                owner_id=vals["owner_id"] or None, variance_value=vals["variance_qty"] * vals["unit_cost"],
+                owner_id=vals["owner_id"] or None,
+                variance_value=currency.round(vals["variance_qty"] * vals["unit_cost"]),
                 name=" / ".join(filter(None, [products[vals["product_id"]], locations[vals["location_id"]],
                                               lots.get(vals["lot_id"])])),
                 state="open", resolution_type="adjustment",
