@@ -186,10 +186,10 @@ class CycleCountCycle(models.Model):
             with self.env.cr.savepoint():
                 # stock operations need Inventory Manager rights coordinators may lack;
                 # their own chatter would want the superuser's e-mail address
-                stock_env = cycle.sudo().with_context(
+                stock_cycle = cycle.sudo().with_context(
                     tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
-                stock_env._apply_relocations()
-                stock_env._apply_adjustments()
+                stock_cycle._apply_relocations()
+                stock_cycle._apply_adjustments()
                 cycle._write_system({"state": "finalized", "is_overdue": False,
                                      "date_finalized": fields.Datetime.now()})
             cycle.message_post(body=_("Cycle finalized: stock now matches the physical count."))
