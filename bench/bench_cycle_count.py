@@ -162,8 +162,8 @@ def fresh_request(env):
 # ----------------------------------------------------------------------
 def make_user(env, login, name, group_xmlids, company):
     groups = [env.ref("base.group_user").id] + [env.ref(xmlid).id for xmlid in group_xmlids]
-    return env["res.users"].create({
-        "name": name, "login": login, "email": "%s@bench.example.com" % login,
+    return env["res.users"].with_context(no_reset_password=True).create({
+        "name": name, "login": login, "password": login, "email": "%s@bench.example.com" % login,
         "company_id": company.id, "company_ids": [(6, 0, [company.id])],
         "groups_id": [(6, 0, groups)],
     }).id
@@ -304,6 +304,10 @@ def worker_setup(env, meter, args):
             "high_value_category_ids": [(6, 0, [miners.id])],
         })
         fixture["plan"] = plan.id
+    users = env["res.users"].browse(fixture["counters"] + [fixture["lead"], fixture["ops"]])
+    login = {user.id: user.login for user in users}
+    fixture["logins"] = {"lead": login[fixture["lead"]], "ops": login[fixture["ops"]],
+                         "counters": {str(user_id): login[user_id] for user_id in fixture["counters"]}}
     env.cr.execute("ANALYZE")
     return fixture
 
@@ -552,6 +556,31 @@ def spawn(worker, args, workdir):
         return json.load(handle)
 
 
+def run_http(args, workdir):
+    """The workflow over HTTP against a production-like server (bench_http.py)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import bench_http
+    with open(os.path.join(workdir, "fixture.json")) as handle:
+        fixture = json.load(handle)
+    try:
+        steps = bench_http.run(args.config, args.database, fixture, planned_count, log,
+                               port=args.http_port, workdir=workdir)
+    except bench_http.HttpBenchError as error:
+        raise BenchError(str(error))
+    print("")
+    print("## foreman_cycle_count over HTTP, %s (addon %s, %d CPUs, Odoo --workers=2, limit_time_cpu 60 s, "
+          "limit_time_real 120 s; a step passes when each of its requests takes at most %d s CPU and %d s wall)"
+          % (args.started, args.addon_version, os.cpu_count() or 0, bench_http.CPU_LIMIT, bench_http.WALL_LIMIT))
+    print("")
+    print("%s quants, one cycle over all of them." % format(args.quants, ","))
+    print("")
+    print(bench_http.report(steps))
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump({"args": vars(args), "http": steps}, handle, indent=1)
+    return 0 if all(step["pass"] for step in steps) else 1
+
+
 def addon_version():
     """The commit of the addon measured, and whether its working tree differs from it."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -677,6 +706,11 @@ def parse_args(argv=None):
     parser.add_argument("--bulk", action="store_true",
                         help="count and approve with bulk writes instead of one request per line "
                              "and per discrepancy (what the user interface does)")
+    parser.add_argument("--http", action="store_true",
+                        help="run the cycle's steps over HTTP (JSON-RPC, as the web client) against an Odoo "
+                             "started with --workers=2 and the default time limits, instead of in-process")
+    parser.add_argument("--http-port", type=int, default=int(os.environ.get("FOREMAN_BENCH_HTTP_PORT", 8769)),
+                        help="port of that Odoo (default: 8769, or FOREMAN_BENCH_HTTP_PORT)")
     parser.add_argument("--json", help="also write the raw figures to this JSON file")
     parser.add_argument("--profile", metavar="DIR",
                         help="profile every step with cProfile into DIR (slows the run down)")
@@ -730,6 +764,8 @@ def main(argv=None):
         workdir = tempfile.mkdtemp(prefix="foreman-bench-")
         try:
             setup = spawn("setup", args, workdir)
+            if args.http:
+                return run_http(args, workdir)
             cycle = spawn("cycle", args, workdir)
             native = spawn("native", args, workdir) if args.native else None
         finally:
