@@ -23,6 +23,10 @@ class HttpBenchError(Exception):
     pass
 
 
+class StepFailed(HttpBenchError):
+    """A step's request failed (or was killed): the steps after it cannot run."""
+
+
 class Client(object):
     """One user's web session: JSON-RPC calls as the web client makes them."""
 
@@ -121,11 +125,12 @@ def run(config, db, fixture, planned_count, log, port=8769, workdir="/tmp"):
                "rss": max([line["rss_mib"] for line in rpc] or [0.0]), "killed": killed, "failure": failure}
         row["pass"] = (not failure and not killed and row["max_cpu"] <= CPU_LIMIT
                        and row["max_wall"] <= WALL_LIMIT)
-        log("http step %s: %.1f s, longest request %.1f s wall / %.1f s CPU, %s" % (
-            name, wall, row["max_wall"], row["max_cpu"], "PASS" if row["pass"] else "FAIL"))
+        log("http step %s: %.1f s, %d requests, longest %.1f s wall / %.1f s CPU, %s queries, %.0f MiB, %s" % (
+            name, wall, row["requests"], row["max_wall"], row["max_cpu"], format(row["queries"], ","), row["rss"],
+            "PASS" if row["pass"] else "FAIL"))
         steps.append(row)
         if failure:
-            raise HttpBenchError("step %s failed: %s" % (name, failure))
+            raise StepFailed("step %s failed: %s" % (name, failure))
 
     try:
         users = fixture["logins"]
@@ -161,6 +166,8 @@ def run(config, db, fixture, planned_count, log, port=8769, workdir="/tmp"):
         state = lead.call("foreman.cycle.count.cycle", "read", [cycle], ["state"])[0]["state"]
         if state != "finalized":
             raise HttpBenchError("the cycle is %s after finalizing" % state)
+    except StepFailed as error:
+        log(str(error))     # the table shows it
     finally:
         server.stop()
     return steps
