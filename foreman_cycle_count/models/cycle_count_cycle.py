@@ -273,7 +273,10 @@ class CycleCountCycle(models.Model):
         self._write_system({"state": "in_progress"})
 
     def _check_found_item(self, product, location, lot, owner):
-        """A found item must be stock this cycle counts: stockable, in its slice, of its ownership."""
+        """A found item must be stock this cycle counts: stockable, in its slice, of its ownership.
+
+        Returns the segment (id or False) that counts it.
+        """
         self.ensure_one()
         if not product or not location:
             raise UserError(_("A found item needs its product and the location where it was found."))
@@ -296,6 +299,7 @@ class CycleCountCycle(models.Model):
             raise UserError(_("%(product)s at %(location)s is not counted in cycle %(cycle)s: "
                               "record it in the cycle that counts that place.") % {
                 "product": product.display_name, "location": location.sudo().display_name, "cycle": self.name})
+        return segment_id
 
     def _snapshot_lines(self):
         """One count line per item of the slice (product, location, lot, owner), written in one INSERT.
@@ -475,7 +479,7 @@ class CycleCountCycle(models.Model):
     def _prepare_adjustment_lines(self, lines):
         """Inventory adjustment lines: today's stock plus the counted variance, one per stock key."""
         variance, on_hand, uom = defaultdict(float), {}, {}
-        for _line_id, key, quantity, line_variance, uom_id in self._adjustment_rows(lines):
+        for key, quantity, line_variance, uom_id in self._adjustment_rows(lines):
             variance[key] += line_variance
             on_hand[key] = quantity
             uom[key] = uom_id
@@ -490,9 +494,9 @@ class CycleCountCycle(models.Model):
         return values
 
     def _adjustment_rows(self, lines):
-        """(line id, stock key, quantity on hand now, variance, unit) per line, in one query."""
+        """(stock key, quantity on hand now, variance, unit) per line, in one query."""
         self.env.cr.execute("""
-            SELECT l.id, l.product_id, l.location_id, l.lot_id, l.owner_id,
+            SELECT l.product_id, l.location_id, l.lot_id, l.owner_id,
                    COALESCE((SELECT SUM(q.quantity) FROM stock_quant q
                               WHERE q.product_id = l.product_id AND q.location_id = l.location_id
                                 AND q.lot_id IS NOT DISTINCT FROM l.lot_id
@@ -502,7 +506,7 @@ class CycleCountCycle(models.Model):
               JOIN product_product pp ON pp.id = l.product_id
               JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
              WHERE l.id IN %s""", (tuple(lines.ids),))
-        return [(row[0], (row[1], row[2], row[3] or False, row[4] or False), row[5], row[6], row[7])
+        return [((row[0], row[1], row[2] or False, row[3] or False), row[4], row[5], row[6])
                 for row in self.env.cr.fetchall()]
 
     def _adjustment_root_location(self):

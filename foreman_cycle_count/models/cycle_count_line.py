@@ -174,8 +174,9 @@ class CycleCountLine(models.Model):
         location = self.env["stock.location"].browse(vals.get("location_id")).exists()
         owner = self.env["res.partner"].browse(vals.get("owner_id") or [])
         lot = self.env["stock.production.lot"].browse(vals.get("lot_id") or [])
-        cycle._check_found_item(product, location, lot, owner)
-        values = self._prepare_found_line_values(cycle, product, location, lot, owner, vals.get("user_id"))
+        segment_id = cycle._check_found_item(product, location, lot, owner)
+        values = self._prepare_found_line_values(
+            cycle, segment_id, product, location, lot, owner, vals.get("user_id"))
         self._check_not_already_listed(values)
         # counters have no right to create the snapshot fields: the checks above stand in for it
         line = super(CycleCountLine, self.sudo()).create(values).sudo(self.env.uid)
@@ -189,14 +190,13 @@ class CycleCountLine(models.Model):
             raise UserError(_("A found item is recorded with its product, place, lot, owner and count only; "
                               "%s are set by the system.") % ", ".join(sorted(forbidden)))
 
-    def _prepare_found_line_values(self, cycle, product, location, lot, owner, user_id):
+    def _prepare_found_line_values(self, cycle, segment_id, product, location, lot, owner, user_id):
         """Values of a count line for an item found where the books do not have it."""
         if not user_id or not self.env.user.has_group(COORDINATOR):
             user_id = self.env.uid
         return {
             "cycle_id": cycle.id, "plan_id": cycle.plan_id.id, "company_id": cycle.company_id.id,
-            "segment_id": cycle.plan_id._segment_matcher()(
-                {"location_id": location.id, "categ_id": product.categ_id.id}) or False,
+            "segment_id": segment_id,
             "product_id": product.id, "location_id": location.id, "lot_id": lot.id or False,
             "owner_id": owner.id or False, "product_uom_id": product.uom_id.id, "user_id": user_id,
             "system_qty": 0.0, "unit_cost": cycle._unit_costs({product.id})[product.id],
@@ -278,8 +278,7 @@ class CycleCountLine(models.Model):
         recorded = (SNAPSHOT_FIELDS | AUDIT_FIELDS).intersection(vals)
         if recorded:
             raise AccessError(_("%s: recorded by the system when the cycle started or the item was counted; "
-                              "nobody can edit it.") % ", ".join(
-                                  self._fields[name].get_description(self.env)["string"] for name in sorted(recorded)))
+                                "nobody can edit it.") % ", ".join(self._fields[name].string for name in sorted(recorded)))
         if "counted_qty" in vals and set(self.mapped("cycle_id.state")) - {"in_progress"}:
             raise UserError(_("Counts can only be entered while the cycle is being counted."))
         if self.env.user.has_group(COORDINATOR):

@@ -3,9 +3,15 @@
 import datetime
 from contextlib import contextmanager
 
+from odoo import api
 from odoo.tests.common import SavepointCase
 
 TODAY = datetime.date(2026, 11, 25)
+
+
+def rpc(model, method, *args, **kwargs):
+    """Call a model method the way an RPC client does (ids and plain values)."""
+    return api.call_kw(model, method, list(args), kwargs)
 
 
 class CycleCountCase(SavepointCase):

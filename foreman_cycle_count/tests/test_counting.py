@@ -1,14 +1,8 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .common import TODAY, CycleCountCase
-
-
-def rpc(model, method, *args):
-    """Call a model method the way an RPC client does."""
-    return api.call_kw(model, method, list(args), {})
+from .common import TODAY, CycleCountCase, rpc
 
 
 class TestStartCycle(CycleCountCase):

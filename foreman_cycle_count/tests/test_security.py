@@ -1,20 +1,12 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The rules of the screens, tried over RPC as curious users would (issue: trust)."""
-from odoo import api
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .common import TODAY, CycleCountCase
+from ..models.cycle_count_plan import COORDINATOR, COUNTER, MANAGER
+from .common import TODAY, CycleCountCase, rpc
 
-COUNTER = "foreman_cycle_count.group_cycle_count_counter"
-COORDINATOR = "foreman_cycle_count.group_cycle_count_coordinator"
-MANAGER = "foreman_cycle_count.group_cycle_count_manager"
 BOOK_FIELDS = ("system_qty", "unit_cost", "variance_qty", "first_counted_qty")
-
-
-def rpc(model, method, *args, **kwargs):
-    """Call a model method the way an RPC client does (ids and plain values)."""
-    return api.call_kw(model, method, list(args), kwargs)
 
 
 class SecurityCase(CycleCountCase):
