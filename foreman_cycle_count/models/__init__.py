@@ -4,5 +4,6 @@ from . import cycle_count_segment
 from . import cycle_count_cycle
 from . import cycle_count_line
 from . import cycle_count_discrepancy
+from . import stock_inventory
 from . import res_company
 from . import res_config_settings

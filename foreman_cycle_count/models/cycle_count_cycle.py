@@ -385,7 +385,8 @@ class CycleCountCycle(models.Model):
         Discrepancy.browse([disc.id for disc in existing.values()])._close_as_recounted()
 
     def _check_discrepancies_approved(self):
-        blocking = self.discrepancy_ids.filtered(lambda disc: disc._blocks_finalization())
+        blocking = self.env["foreman.cycle.count.discrepancy"].search(
+            [("cycle_id", "=", self.id)] + self.env["foreman.cycle.count.discrepancy"]._blocking_finalization_domain())
         if blocking:
             raise UserError(_(
                 "Major discrepancies need a Manager's approval before %(cycle)s can be finalized "
@@ -396,10 +397,12 @@ class CycleCountCycle(models.Model):
         return self.env["foreman.cycle.count.line"].search(
             [("cycle_id", "=", self.id), ("is_counted", "=", True), ("variance_qty", "!=", 0)])
 
+    def _relocated_discrepancies(self):
+        return self.env["foreman.cycle.count.discrepancy"].search(
+            [("cycle_id", "=", self.id), ("resolution_type", "=", "relocation")])
+
     def _lines_to_adjust(self):
-        relocated = self.discrepancy_ids.filtered(
-            lambda disc: disc.resolution_type == "relocation").mapped("line_id")
-        return self._differing_lines() - relocated
+        return self._differing_lines() - self._relocated_discrepancies().mapped("line_id")
 
     def _apply_adjustments(self):
         """Apply each counted variance on top of today's stock through stock.inventory.
@@ -417,31 +420,17 @@ class CycleCountCycle(models.Model):
             "location_id": self._adjustment_root_location().id,
         })
         inventory.action_start()
-        inventory.write({"line_ids": [(0, 0, vals) for vals in self._prepare_adjustment_lines(lines)]})
-        self._validate_adjustment(inventory)
+        inventory._post_counted_variances(self._prepare_adjustment_lines(lines))
         self._check_adjustment_done(inventory)
         self._write_system({"inventory_id": inventory.id})
 
-    @staticmethod
-    def _validate_adjustment(inventory):
-        """Validate our adjustment whatever other addons add to the Validate button.
-
-        Our approval tiers replace OCA stock_inventory_discrepancy's thresholds: where
-        that addon is installed its forced validation is used, and its form-only
-        'normal_view' key (which parks an adjustment as pending) never reaches it.
-        """
-        inventory = inventory.with_context(normal_view=False)
-        if hasattr(inventory, "action_force_done"):
-            return inventory.action_force_done()
-        return inventory.action_done()
-
     def _check_no_open_adjustment(self):
         """Odoo refuses two adjustments in progress on the same stock: name the one in the way."""
-        lines = self._lines_to_adjust()
-        relocated = self.discrepancy_ids.filtered(lambda disc: disc.resolution_type == "relocation")
+        ours = {key[:2] for key in self._adjustment_variances(self._lines_to_adjust())}
+        relocated = self._relocated_discrepancies()
         Inventory = self.env["stock.inventory"].sudo()
-        locations = lines.mapped("location_id") | relocated.mapped("location_id") \
-            | relocated.mapped("relocation_line_id.location_id")
+        locations = self.env["stock.location"].browse({location_id for _product_id, location_id in ours}) \
+            | relocated.mapped("location_id") | relocated.mapped("relocation_line_id.location_id")
         # OCA stock_inventory_lockdown freezes every location under an adjustment in progress
         if locations and hasattr(Inventory, "_get_locations_open_inventories"):
             locking = Inventory.search([("state", "=", "confirm"), ("location_id", "parent_of", locations.ids)],
@@ -452,13 +441,12 @@ class CycleCountCycle(models.Model):
                     "stock there: validate or cancel it before finalizing %(cycle)s.") % {
                         "inventory": locking.name, "location": locking.location_id.display_name,
                         "cycle": self.name})
-        if not lines:
+        if not ours:
             return
         open_lines = self.env["stock.inventory.line"].sudo().search([
             ("inventory_id.state", "=", "confirm"),
-            ("product_id", "in", lines.mapped("product_id").ids),
-            ("location_id", "in", lines.mapped("location_id").ids)])
-        ours = {(line.product_id.id, line.location_id.id) for line in lines}
+            ("product_id", "in", list({product_id for product_id, _location_id in ours})),
+            ("location_id", "in", list({location_id for _product_id, location_id in ours}))])
         blocking = open_lines.filtered(lambda line: (line.product_id.id, line.location_id.id) in ours)
         if blocking:
             raise UserError(_(
@@ -469,7 +457,8 @@ class CycleCountCycle(models.Model):
 
     def _check_adjustment_done(self, inventory):
         """Another addon may stop an adjustment short of validating it: then nothing happens."""
-        if inventory.state != "done" or inventory.move_ids.filtered(lambda move: move.state != "done"):
+        if inventory.state != "done" or self.env["stock.move"].search_count(
+                [("inventory_id", "=", inventory.id), ("state", "!=", "done")]):
             raise UserError(_(
                 "Odoo did not validate the stock adjustment of %(cycle)s (it is '%(state)s'): "
                 "nothing was changed. Check the inventory adjustment rules of your other addons.") % {
@@ -477,37 +466,67 @@ class CycleCountCycle(models.Model):
                     "state": dict(inventory._fields["state"].selection).get(inventory.state, inventory.state)})
 
     def _prepare_adjustment_lines(self, lines):
-        """Inventory adjustment lines: today's stock plus the counted variance, one per stock key."""
-        variance, on_hand, uom = defaultdict(float), {}, {}
-        for key, quantity, line_variance, uom_id in self._adjustment_rows(lines):
-            variance[key] += line_variance
-            on_hand[key] = quantity
-            uom[key] = uom_id
+        """Inventory adjustment lines: today's stock plus the counted variance, one per stock key.
+
+        The variance goes to the stock outside packages (what an adjustment line
+        without a package adjusts), and never takes the item below zero.
+        """
+        variance = self._adjustment_variances(lines)
+        on_hand = self._on_hand_of_keys(list(variance))
+        product = self._adjustment_product_data({key[0] for key in variance})
         values = []
         for key, key_variance in variance.items():
-            product_id, location_id, lot_id, owner_id = key
-            values.append({
-                "product_id": product_id, "product_uom_id": uom[key], "location_id": location_id,
-                "prod_lot_id": lot_id, "partner_id": owner_id,
-                "product_qty": max(0.0, on_hand[key] + key_variance),
-            })
+            total, loose = on_hand.get(key, (0.0, 0.0))
+            values.append(self._prepare_adjustment_line(
+                key, loose + max(key_variance, -total), loose, *product[key[0]]))
         return values
 
-    def _adjustment_rows(self, lines):
-        """(stock key, quantity on hand now, variance, unit) per line, in one query."""
+    @api.model
+    def _prepare_adjustment_line(self, key, product_qty, theoretical_qty, uom_id, rounding, loss_location_id):
+        """Values of one adjustment line (see stock.inventory._post_counted_variances)."""
+        product_id, location_id, lot_id, owner_id = key
+        return {
+            "product_id": product_id, "product_uom_id": uom_id, "rounding": rounding,
+            "location_id": location_id, "prod_lot_id": lot_id, "partner_id": owner_id,
+            "loss_location_id": loss_location_id,
+            "theoretical_qty": theoretical_qty, "product_qty": max(0.0, product_qty),
+        }
+
+    def _adjustment_variances(self, lines):
+        """{stock key (product, location, lot, owner): counted variance} of the lines, in one query."""
+        if not lines:
+            return {}
         self.env.cr.execute("""
-            SELECT l.product_id, l.location_id, l.lot_id, l.owner_id,
-                   COALESCE((SELECT SUM(q.quantity) FROM stock_quant q
-                              WHERE q.product_id = l.product_id AND q.location_id = l.location_id
-                                AND q.lot_id IS NOT DISTINCT FROM l.lot_id
-                                AND q.owner_id IS NOT DISTINCT FROM l.owner_id), 0),
-                   l.variance_qty, tmpl.uom_id
-              FROM foreman_cycle_count_line l
-              JOIN product_product pp ON pp.id = l.product_id
-              JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
-             WHERE l.id IN %s""", (tuple(lines.ids),))
-        return [((row[0], row[1], row[2] or False, row[3] or False), row[4], row[5], row[6])
-                for row in self.env.cr.fetchall()]
+            SELECT product_id, location_id, lot_id, owner_id, SUM(variance_qty) FROM foreman_cycle_count_line
+             WHERE id IN %s GROUP BY product_id, location_id, lot_id, owner_id""", (tuple(lines.ids),))
+        return {(row[0], row[1], row[2] or False, row[3] or False): row[4] for row in self.env.cr.fetchall()}
+
+    def _adjustment_product_data(self, product_ids):
+        """{product: (unit, its rounding, inventory-loss location)}, without loading whole products."""
+        self.env.cr.execute("""
+            SELECT pp.id, pt.id, pt.uom_id, uom.rounding FROM product_product pp
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              JOIN product_uom uom ON uom.id = pt.uom_id
+             WHERE pp.id IN %s""", (tuple(product_ids),))
+        rows = self.env.cr.fetchall()
+        loss = self.env["ir.property"].with_context(force_company=self.company_id.id).get_multi(
+            "property_stock_inventory", "product.template", [row[1] for row in rows])
+        return {product_id: (uom_id, rounding, loss[template_id].id)
+                for product_id, template_id, uom_id, rounding in rows}
+
+    def _on_hand_of_keys(self, keys):
+        """{stock key: (quantity on hand now, of which outside packages)}, in one query."""
+        self.env.cr.execute("""
+            SELECT q.product_id, q.location_id, q.lot_id, q.owner_id,
+                   SUM(q.quantity), SUM(CASE WHEN q.package_id IS NULL THEN q.quantity ELSE 0 END)
+              FROM stock_quant q
+              JOIN (VALUES %s) AS k (product_id, location_id, lot_id, owner_id)
+                ON q.product_id = k.product_id AND q.location_id = k.location_id
+               AND q.lot_id IS NOT DISTINCT FROM k.lot_id AND q.owner_id IS NOT DISTINCT FROM k.owner_id
+             GROUP BY q.product_id, q.location_id, q.lot_id, q.owner_id""" % ", ".join(
+            ["(%s, %s, %s::int, %s::int)"] * len(keys)), [value or None for key in keys for value in key])
+        return {(row[0], row[1], row[2] or False, row[3] or False): (row[4], row[5])
+                for row in self.env.cr.fetchall()}
 
     def _adjustment_root_location(self):
         warehouse = self.env["stock.warehouse"].search(
@@ -517,8 +536,7 @@ class CycleCountCycle(models.Model):
     def _apply_relocations(self):
         """One internal transfer per serial found away from its recorded location."""
         pickings = self.env["stock.picking"]
-        for disc in self.discrepancy_ids.filtered(
-                lambda d: d.resolution_type == "relocation" and d.variance_qty < 0):
+        for disc in self._relocated_discrepancies().filtered(lambda d: d.variance_qty < 0):
             pickings |= disc._make_relocation_picking()
         if pickings:
             self._write_system({"relocation_picking_ids": [(6, 0, pickings.ids)]})

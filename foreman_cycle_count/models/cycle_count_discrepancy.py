@@ -416,9 +416,11 @@ class CycleCountDiscrepancy(models.Model):
             ("activity_type_id", "=", self.env.ref(
                 "foreman_cycle_count.mail_activity_type_discrepancy_approval").id)])
 
-    def _blocks_finalization(self):
-        return (self.tier == "major" and self.variance_qty and not self.approved_by_id
-                and self.state != "under_investigation" and self.resolution_type != "relocation")
+    @api.model
+    def _blocking_finalization_domain(self):
+        """Discrepancies a cycle cannot be finalized with: major ones nobody has approved or set aside."""
+        return [("tier", "=", "major"), ("variance_qty", "!=", 0), ("approved_by_id", "=", False),
+                ("state", "!=", "under_investigation"), ("resolution_type", "!=", "relocation")]
 
     def _internal_picking_type(self):
         # Odoo archives internal transfer types until multi-locations is enabled
