@@ -350,6 +350,7 @@ def worker_cycle(env, meter, args, fixture):
     if line_total != fixture["quants"]:
         raise BenchError("the cycle has %d lines for %d quants" % (line_total, fixture["quants"]))
     info["label"] = "(a) `cycle.action_start()`: snapshot of %s lines" % format(line_total, ",")
+    physical = physical_start_seconds(cr, cycle_id)
 
     cr.execute("""
         SELECT l.id, l.user_id, l.system_qty, l.lot_id IS NOT NULL
@@ -420,7 +421,25 @@ def worker_cycle(env, meter, args, fixture):
     check_finalized(env, cycle_id, counts, rows, differing)
     info["label"] = "(d) `cycle.action_finalize()`: one stock.inventory of %s lines" % format(differing, ",")
     return {"lines": line_total, "differing": differing, "discrepancies": discrepancies,
-            "minor": tiers.get("minor", 0), "major": tiers.get("major", 0), "counters": counters}
+            "minor": tiers.get("minor", 0), "major": tiers.get("major", 0), "counters": counters,
+            "physical_start": physical}
+
+
+LINE_COLUMNS = ("cycle_id, plan_id, company_id, product_id, location_id, lot_id, owner_id, product_uom_id, "
+                "segment_id, system_qty, unit_cost, user_id, state, is_counted, is_found, variance_qty, "
+                "create_uid, create_date, write_uid, write_date")
+
+
+def physical_start_seconds(cr, cycle_id):
+    """The physical limit of the snapshot: one INSERT ... SELECT of the cycle's rows into the
+    line table (its keys and indexes included), rolled back. Works on any DB-API cursor."""
+    cr.execute("SAVEPOINT bench_physical")
+    started = time.perf_counter()
+    cr.execute("INSERT INTO foreman_cycle_count_line (%s) SELECT %s FROM foreman_cycle_count_line "
+               "WHERE cycle_id = %%s" % (LINE_COLUMNS, LINE_COLUMNS), (cycle_id,))
+    seconds = time.perf_counter() - started
+    cr.execute("ROLLBACK TO SAVEPOINT bench_physical")
+    return seconds
 
 
 def check_finalized(env, cycle_id, counts, rows, differing):
@@ -575,10 +594,37 @@ def run_http(args, workdir):
     print("%s quants, one cycle over all of them." % format(args.quants, ","))
     print("")
     print(bench_http.report(steps))
+    start = next((step for step in steps if step["name"] == "start"), None)
+    if start and start["pass"]:
+        physical, lines = http_physical_start(args, fixture)
+        print("")
+        print(start_against_physical(start["max_wall"], physical, lines))
     if args.json:
         with open(args.json, "w") as handle:
             json.dump({"args": vars(args), "http": steps}, handle, indent=1)
     return 0 if all(step["pass"] for step in steps) else 1
+
+
+def http_physical_start(args, fixture):
+    """(seconds, rows) of the snapshot's physical limit on the benchmark database (see physical_start_seconds)."""
+    import configparser
+    import psycopg2
+    config = configparser.ConfigParser()
+    config.read(args.config)
+    options = config["options"]
+    connection = psycopg2.connect(dbname=args.database, host=options.get("db_host"),
+                                  port=int(options.get("db_port")), user=options.get("db_user"))
+    try:
+        with connection.cursor() as cr:
+            cr.execute("SELECT id FROM foreman_cycle_count_cycle WHERE plan_id = %s ORDER BY id DESC LIMIT 1",
+                       (fixture["plan"],))
+            cycle_id = cr.fetchone()[0]
+            cr.execute("SELECT count(*) FROM foreman_cycle_count_line WHERE cycle_id = %s", (cycle_id,))
+            lines = cr.fetchone()[0]
+            return physical_start_seconds(cr, cycle_id), lines
+    finally:
+        connection.rollback()
+        connection.close()
 
 
 def addon_version():
@@ -645,9 +691,27 @@ def report(args, setup, cycle, native):
         fmt_wall(sum(step["cpu"] for step in flow))))
     add("")
     count = next(step for step in cycle["steps"] if step["key"] == "count")
-    add("Counting: %.2f ms and %.1f queries per line. Submit: %.1f queries per discrepancy." % (
-        1000.0 * count["wall"] / max(1, scale["lines"]), count["queries"] / float(max(1, scale["lines"])),
-        next(s for s in cycle["steps"] if s["key"] == "submit")["queries"] / float(max(1, scale["discrepancies"]))))
+    by_key = {step["key"]: step for step in cycle["steps"]}
+    add("Per line: counting %.2f ms and %.2f queries, submit %.3f queries per discrepancy, approvals %.2f "
+        "queries per discrepancy, finalize %.3f queries per adjusted line." % (
+            1000.0 * count["wall"] / max(1, scale["lines"]), count["queries"] / float(max(1, scale["lines"])),
+            by_key["submit"]["queries"] / float(max(1, scale["discrepancies"])),
+            (by_key["approve_minor"]["queries"] + by_key["approve_major"]["queries"])
+            / float(max(1, scale["discrepancies"])),
+            by_key["finalize"]["queries"] / float(max(1, scale["differing"]))))
+    add("")
+    add(start_against_physical(by_key["start"]["wall"], scale["physical_start"], scale["lines"]))
+    if native:
+        native_done = next(step for step in native["steps"] if step["key"] == "native_done")
+        add("")
+        add("Finalize against native: %s for %s adjusted lines here, Odoo's `action_done` %s for %s moves "
+            "(%s quants): %.3f of native%s." % (
+                fmt_wall(by_key["finalize"]["wall"]), fmt_int(scale["differing"]), fmt_wall(native_done["wall"]),
+                fmt_int(native["scale"]["changed"]), fmt_int(native["scale"]["lines"]),
+                by_key["finalize"]["wall"] / max(native_done["wall"], 1e-9),
+                "" if native["scale"]["changed"] == scale["differing"] else
+                " (not the same number of changes: run with --native-quants %d to compare like with like)"
+                % args.quants))
     add("")
     add("Native baseline (Odoo 11 `stock.inventory`, 50,000 quants, /work/shared/PLATFORM.md):")
     add("")
@@ -685,6 +749,12 @@ def report(args, setup, cycle, native):
         add("")
         add("cProfile dumps and top functions: %s/<worker>/<step>.prof and .txt" % args.profile)
     return "\n".join(lines) + "\n"
+
+
+def start_against_physical(start_wall, physical, lines):
+    return ("Start against its physical limit: `action_start` %s, one `INSERT ... SELECT` of the same %s rows "
+            "into the line table (keys and indexes, rolled back) %s: %.2fx." % (
+                fmt_wall(start_wall), fmt_int(lines), fmt_wall(physical), start_wall / max(physical, 1e-9)))
 
 
 def parse_args(argv=None):

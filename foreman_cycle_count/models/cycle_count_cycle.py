@@ -2,11 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from psycopg2.extras import execute_values
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_is_zero
 
 from ..lib import discrepancy as discrepancy_lib
 from ..lib import scheduling
@@ -302,43 +299,53 @@ class CycleCountCycle(models.Model):
         return segment_id
 
     def _snapshot_lines(self):
-        """One count line per item of the slice (product, location, lot, owner), written in one INSERT.
+        """One count line per item of the slice (product, location, lot, owner), in one INSERT ... SELECT.
 
         Odoo may hold an item in several quants (packages, dates of entry, or a quant
         created while another was locked): the counter counts the item once, against
-        their total.
+        their total. Only the few (location, category) pairs of the scope come back
+        to Python, to choose their segment and counter; the items stay in PostgreSQL.
         """
         self.ensure_one()
         plan = self.plan_id
         keys = self._slice_keys()
         match = plan._segment_matcher()
-        items = {}
-        for row in plan._read_scope_quants():
-            row["segment_id"] = match(row)
-            if (row["segment_id"], row["location_id"]) not in keys:
-                continue
-            item = (row["product_id"], row["location_id"], row["lot_id"], row["owner_id"])
-            if item in items:
-                items[item]["quantity"] += row["quantity"]
-            else:
-                items[item] = row
         digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
-        rows = [row for row in items.values() if not float_is_zero(row["quantity"], precision_digits=digits)]
-        assign = self._counter_assignment(rows)
-        costs = self._unit_costs({row["product_id"] for row in rows})
-        uid, now = self.env.uid, fields.Datetime.now()
-        values = [(
-            self.id, plan.id, self.company_id.id, row["product_id"], row["location_id"],
-            row["lot_id"], row["owner_id"], row["uom_id"], row["segment_id"] or None,
-            row["quantity"], costs.get(row["product_id"], 0.0),
-            assign.get((row["segment_id"], row["location_id"])), "todo", False, False, 0.0,
-            uid, now, uid, now) for row in rows]
-        execute_values(self.env.cr, """
+        scope_from, scope_where, scope_params = plan._scope_query()
+        items = """
+            SELECT stock_quant.product_id, stock_quant.location_id, stock_quant.lot_id, stock_quant.owner_id,
+                   tmpl.categ_id, tmpl.uom_id, SUM(stock_quant.quantity) AS quantity
+              FROM %s
+              JOIN product_product pp ON pp.id = stock_quant.product_id
+              JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
+             WHERE %s
+             GROUP BY stock_quant.product_id, stock_quant.location_id, stock_quant.lot_id, stock_quant.owner_id,
+                      tmpl.categ_id, tmpl.uom_id
+            HAVING ROUND(SUM(stock_quant.quantity)::numeric, %d) <> 0""" % (scope_from, scope_where, digits)
+        self.env.cr.execute("SELECT DISTINCT location_id, categ_id FROM (%s) AS items" % items, scope_params)
+        pairs = [{"location_id": location_id, "categ_id": categ_id, "segment_id": match(
+            {"location_id": location_id, "categ_id": categ_id})} for location_id, categ_id in self.env.cr.fetchall()]
+        pairs = [pair for pair in pairs if (pair["segment_id"], pair["location_id"]) in keys]
+        if not pairs:
+            return
+        assign = self._counter_assignment(pairs)
+        buckets = [(pair["location_id"], pair["categ_id"], pair["segment_id"] or None,
+                    assign.get((pair["segment_id"], pair["location_id"]))) for pair in pairs]
+        self.env.cr.execute("""
             INSERT INTO foreman_cycle_count_line (
                 cycle_id, plan_id, company_id, product_id, location_id, lot_id, owner_id,
                 product_uom_id, segment_id, system_qty, unit_cost, user_id, state,
                 is_counted, is_found, variance_qty, create_uid, create_date, write_uid, write_date)
-            VALUES %s""", values, page_size=5000)
+            SELECT %%s, %%s, %%s, items.product_id, items.location_id, items.lot_id, items.owner_id,
+                   items.uom_id, bucket.segment_id, items.quantity, COALESCE(cost.unit_cost, 0), bucket.user_id,
+                   'todo', FALSE, FALSE, 0, %%s, %%s, %%s, %%s
+              FROM (%s) AS items
+              JOIN (VALUES %s) AS bucket (location_id, categ_id, segment_id, user_id)
+                ON bucket.location_id = items.location_id AND bucket.categ_id = items.categ_id
+              LEFT JOIN (%s) AS cost ON cost.product_id = items.product_id""" % (
+            items, ", ".join(["(%s, %s, %s::int, %s::int)"] * len(buckets)), self._unit_cost_query()),
+            [self.id, plan.id, self.company_id.id] + [self.env.uid, fields.Datetime.now()] * 2
+            + scope_params + [value for bucket in buckets for value in bucket] + self._unit_cost_params())
         self.env["foreman.cycle.count.line"].invalidate_cache()
         self.invalidate_cache(["line_ids"])
 
@@ -362,9 +369,33 @@ class CycleCountCycle(models.Model):
         return assign
 
     def _unit_costs(self, product_ids):
-        products = self.env["product.product"].with_context(
-            force_company=self.company_id.id).browse(product_ids)
-        return {product.id: product.standard_price for product in products}
+        """{product: its cost in the cycle's company}."""
+        if not product_ids:
+            return {}
+        self.env.cr.execute("SELECT product_id, unit_cost FROM (%s) AS cost WHERE product_id IN %%s"
+                            % self._unit_cost_query(), self._unit_cost_params() + [tuple(product_ids)])
+        costs = dict(self.env.cr.fetchall())
+        return {product_id: costs.get(product_id, 0.0) for product_id in product_ids}
+
+    def _unit_cost_query(self):
+        """Each product's cost in the cycle's company, as SQL (the product's own value, else the default).
+
+        ``standard_price`` is company-dependent: Odoo keeps it in ``ir_property``, a
+        company's value before the one for all companies. Read there in one query
+        for the whole snapshot instead of loading every product.
+        """
+        return """
+            SELECT DISTINCT ON (pp.id) pp.id AS product_id, COALESCE(own.value_float, dflt.value_float, 0) AS unit_cost
+              FROM product_product pp
+              LEFT JOIN ir_property own ON own.fields_id = %s AND own.res_id = 'product.product,' || pp.id
+                   AND (own.company_id = %s OR own.company_id IS NULL)
+              LEFT JOIN ir_property dflt ON dflt.fields_id = %s AND dflt.res_id IS NULL
+                   AND (dflt.company_id = %s OR dflt.company_id IS NULL)
+             ORDER BY pp.id, own.company_id NULLS LAST, dflt.company_id NULLS LAST"""
+
+    def _unit_cost_params(self):
+        field_id = self.env["ir.model.fields"]._get("product.product", "standard_price").id
+        return [field_id, self.company_id.id, field_id, self.company_id.id]
 
     def _sync_discrepancies(self):
         """Keep one discrepancy per counted line that differs from the books."""

@@ -263,10 +263,7 @@ class CycleCountPlan(models.Model):
     def _read_scope_quants(self):
         """In-scope quants as plain dicts, read in one query (no ORM records)."""
         self.ensure_one()
-        quants = self.env["stock.quant"]
-        query = quants._where_calc(self._scope_domain())
-        quants._apply_ir_rules(query, "read")
-        from_clause, where_clause, params = query.get_sql()
+        from_clause, where_clause, params = self._scope_query()
         self.env.cr.execute("""
             SELECT stock_quant.id, stock_quant.product_id, tmpl.categ_id, tmpl.uom_id,
                    stock_quant.location_id, stock_quant.lot_id, stock_quant.owner_id,
@@ -275,8 +272,17 @@ class CycleCountPlan(models.Model):
               JOIN product_product pp ON pp.id = stock_quant.product_id
               JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
              WHERE %s
-        """ % (from_clause, where_clause or "TRUE"), params)
+        """ % (from_clause, where_clause), params)
         return self.env.cr.dictfetchall()
+
+    def _scope_query(self):
+        """(FROM, WHERE, parameters) selecting the in-scope quants, with the user's record rules."""
+        self.ensure_one()
+        quants = self.env["stock.quant"]
+        query = quants._where_calc(self._scope_domain())
+        quants._apply_ir_rules(query, "read")
+        from_clause, where_clause, params = query.get_sql()
+        return from_clause, where_clause or "TRUE", list(params)
 
     def _segment_matcher(self):
         """A function telling which segment (id, or False) covers a quant row."""
