@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 
 from ..lib import discrepancy as discrepancy_lib
 from ..lib import scheduling
+from ..lib import stock_keys
 from .cycle_count_plan import COORDINATOR, expand_tree
 
 OPEN_STATES = ("planned", "in_progress", "review")
@@ -530,7 +531,7 @@ class CycleCountCycle(models.Model):
         self.env.cr.execute("""
             SELECT product_id, location_id, lot_id, owner_id, SUM(variance_qty) FROM foreman_cycle_count_line
              WHERE id IN %s GROUP BY product_id, location_id, lot_id, owner_id""", (tuple(lines.ids),))
-        return {(row[0], row[1], row[2] or False, row[3] or False): row[4] for row in self.env.cr.fetchall()}
+        return {stock_keys.key_of(row): row[4] for row in self.env.cr.fetchall()}
 
     def _adjustment_product_data(self, product_ids):
         """{product: (unit, its rounding, inventory-loss location)}, without loading whole products."""
@@ -547,17 +548,13 @@ class CycleCountCycle(models.Model):
 
     def _on_hand_of_keys(self, keys):
         """{stock key: (quantity on hand now, of which outside packages)}, in one query."""
+        join, params = stock_keys.quants_join(keys)
         self.env.cr.execute("""
             SELECT q.product_id, q.location_id, q.lot_id, q.owner_id,
                    SUM(q.quantity), SUM(CASE WHEN q.package_id IS NULL THEN q.quantity ELSE 0 END)
-              FROM stock_quant q
-              JOIN (VALUES %s) AS k (product_id, location_id, lot_id, owner_id)
-                ON q.product_id = k.product_id AND q.location_id = k.location_id
-               AND q.lot_id IS NOT DISTINCT FROM k.lot_id AND q.owner_id IS NOT DISTINCT FROM k.owner_id
-             GROUP BY q.product_id, q.location_id, q.lot_id, q.owner_id""" % ", ".join(
-            ["(%s, %s, %s::int, %s::int)"] * len(keys)), [value or None for key in keys for value in key])
-        return {(row[0], row[1], row[2] or False, row[3] or False): (row[4], row[5])
-                for row in self.env.cr.fetchall()}
+              FROM stock_quant q %s
+             GROUP BY q.product_id, q.location_id, q.lot_id, q.owner_id""" % join, params)
+        return {stock_keys.key_of(row): (row[4], row[5]) for row in self.env.cr.fetchall()}
 
     def _adjustment_root_location(self):
         warehouse = self.env["stock.warehouse"].search(

@@ -8,6 +8,8 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
+from ..lib import stock_keys
+
 
 class StockInventory(models.Model):
     """A cycle's adjustment, posted set-wise: a few statements whatever its size.
@@ -107,19 +109,14 @@ class StockInventory(models.Model):
                      if self._line_delta(vals) < 0}
         if not decreases:
             return set()
+        join, params = stock_keys.quants_join(list(decreases))
         self.env.cr.execute("""
-            SELECT q.product_id, q.location_id, q.lot_id, q.owner_id,
-                   SUM(q.quantity), SUM(q.reserved_quantity)
-              FROM stock_quant q
-              JOIN (VALUES %s) AS k (product_id, location_id, lot_id, owner_id)
-                ON q.product_id = k.product_id AND q.location_id = k.location_id
-               AND q.lot_id IS NOT DISTINCT FROM k.lot_id AND q.owner_id IS NOT DISTINCT FROM k.owner_id
+            SELECT q.product_id, q.location_id, q.lot_id, q.owner_id, SUM(q.quantity), SUM(q.reserved_quantity)
+              FROM stock_quant q %s
              WHERE q.reserved_quantity <> 0
-             GROUP BY q.product_id, q.location_id, q.lot_id, q.owner_id""" % ", ".join(
-            ["(%s, %s, %s::int, %s::int)"] * len(decreases)),
-            [value or None for key in decreases for value in key])
-        return {(row[0], row[1], row[2] or False, row[3] or False) for row in self.env.cr.fetchall()
-                if row[4] + decreases[(row[0], row[1], row[2] or False, row[3] or False)] < row[5]}
+             GROUP BY q.product_id, q.location_id, q.lot_id, q.owner_id""" % join, params)
+        return {stock_keys.key_of(row) for row in self.env.cr.fetchall()
+                if row[4] + decreases[stock_keys.key_of(row)] < row[5]}
 
     def _new_ids(self, table, count):
         self.env.cr.execute("SELECT nextval(%s) FROM generate_series(1, %s)", ("%s_id_seq" % table, count))
@@ -271,18 +268,14 @@ class StockInventory(models.Model):
         """Package-less quants of the keys, locked, in Odoo's removal order: {key: [(id, qty, in_date, reserved)]}."""
         found = defaultdict(list)
         for start in range(0, len(keys), 5000):
-            chunk = keys[start:start + 5000]
+            join, params = stock_keys.quants_join(keys[start:start + 5000])
             self.env.cr.execute("""
-                SELECT q.id, q.product_id, q.location_id, q.lot_id, q.owner_id, q.quantity, q.in_date,
+                SELECT q.product_id, q.location_id, q.lot_id, q.owner_id, q.id, q.quantity, q.in_date,
                        q.reserved_quantity
-                  FROM stock_quant q
-                  JOIN (VALUES %s) AS k (product_id, location_id, lot_id, owner_id)
-                    ON q.product_id = k.product_id AND q.location_id = k.location_id
-                   AND q.lot_id IS NOT DISTINCT FROM k.lot_id AND q.owner_id IS NOT DISTINCT FROM k.owner_id
+                  FROM stock_quant q %s
                  WHERE q.package_id IS NULL
                  ORDER BY q.in_date ASC NULLS FIRST, q.id
-                   FOR UPDATE OF q""" % ", ".join(["(%s, %s, %s::int, %s::int)"] * len(chunk)),
-                [value or None for key in chunk for value in key])
-            for quant_id, product, location, lot, owner, quantity, in_date, reserved in self.env.cr.fetchall():
-                found[(product, location, lot or False, owner or False)].append((quant_id, quantity, in_date, reserved))
+                   FOR UPDATE OF q""" % join, params)
+            for row in self.env.cr.fetchall():
+                found[stock_keys.key_of(row)].append(row[4:])
         return found
