@@ -5,9 +5,22 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="$ROOT/.local"
 VENV="$LOCAL/venv"
-PGDATA="$LOCAL/pgdata"
-PGSOCK="$LOCAL/pgsock"
 PGPORT="${FOREMAN_PGPORT:-54329}"
+# The private cluster belongs to the 'postgres' system user (initdb refuses root). It lives in
+# .local/ unless that user cannot reach this checkout (a clone under /root, which is mode 0700):
+# then in the postgres user's home, in a folder named after the checkout's path.
+cluster_dir() {
+    if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+        local home
+        home="$(getent passwd postgres | cut -d: -f6)"
+        echo "${home:-/var/lib/postgresql}/foreman-clusters/$(printf '%s' "$ROOT" | sha256sum | cut -c1-16)"
+    else
+        echo "$LOCAL"
+    fi
+}
+CLUSTER_DIR="$(cluster_dir)"
+PGDATA="$CLUSTER_DIR/pgdata"
+PGSOCK="$CLUSTER_DIR/pgsock"
 PGBIN="${FOREMAN_PGBIN:-/usr/lib/postgresql/15/bin}"
 ODOO_CONF="$LOCAL/odoo.conf"
 ADDONS_UNUSED="$LOCAL/addons-unused"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Private PostgreSQL 15 cluster in .local/pgdata, listening on a unix socket only.
+# Private PostgreSQL 15 cluster in .local/pgdata (or elsewhere, see cluster_dir in common.sh),
+# listening on a unix socket only.
 # Usage: pg.sh start|stop|status
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -13,6 +14,8 @@ init_cluster() {
     [ -x "$PGBIN/initdb" ] || die "PostgreSQL 15 server binaries not found in $PGBIN (apt-get install -y postgresql-15)."
     say "creating a private PostgreSQL cluster in $PGDATA"
     mkdir -p "$PGDATA" "$PGSOCK"
+    # a pointer for whoever looks for the cluster in .local/
+    [ "$CLUSTER_DIR" = "$LOCAL" ] || { mkdir -p "$LOCAL" && ln -sfn "$CLUSTER_DIR" "$LOCAL/cluster"; }
     [ "$(id -u)" = 0 ] && chown postgres: "$PGDATA" "$PGSOCK"
     chmod 700 "$PGDATA"
     as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null

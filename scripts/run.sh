@@ -9,6 +9,7 @@ if [ "${1:-}" = "--rebuild" ]; then
     "$ROOT/scripts/pg.sh" stop || true
     say "rebuilding from scratch: removing $LOCAL"
     rm -rf "$LOCAL"
+    [ "$CLUSTER_DIR" = "$LOCAL" ] || rm -rf "$CLUSTER_DIR"
 fi
 
 "$ROOT/scripts/setup.sh"

@@ -8,8 +8,9 @@ import os
 import subprocess
 import sys
 
-import psycopg2
 import pytest
+
+import cluster
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, ".local", "odoo.conf")
@@ -18,8 +19,7 @@ DB = PREFIX + "_race"
 
 
 def drop_database():
-    conn = psycopg2.connect(dbname="postgres", host=os.path.join(ROOT, ".local", "pgsock"),
-                            port=int(os.environ.get("FOREMAN_PGPORT", 54329)), user="odoo")
+    conn = cluster.connect("postgres")
     conn.autocommit = True
     try:
         with conn.cursor() as cr:

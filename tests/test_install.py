@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-import psycopg2
+import cluster
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOCAL = os.path.join(ROOT, ".local")
@@ -33,8 +33,7 @@ def odoo(*args):
 
 
 def query(sql):
-    conn = psycopg2.connect(dbname=DB, host=os.path.join(LOCAL, "pgsock"),
-                            port=int(os.environ.get("FOREMAN_PGPORT", 54329)), user="odoo")
+    conn = cluster.connect(DB)
     try:
         with conn.cursor() as cr:
             cr.execute(sql)
