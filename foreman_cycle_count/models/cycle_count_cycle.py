@@ -154,13 +154,7 @@ class CycleCountCycle(models.Model):
         for cycle in self:
             if cycle.state != "in_progress":
                 raise UserError(_("Cycle %s is not being counted.") % cycle.name)
-            uncounted_domain = [("cycle_id", "=", cycle.id), ("is_counted", "=", False)]
-            Line = self.env["foreman.cycle.count.line"].sudo()
-            uncounted = Line.search_count(uncounted_domain)
-            if uncounted:
-                raise UserError(_("%(count)d lines are not counted yet:\n%(lines)s") % {
-                    "count": uncounted,
-                    "lines": "\n".join(line._describe() for line in Line.search(uncounted_domain, limit=30))})
+            cycle._check_all_counted()
             # counters may close counting: the chatter line below says who did
             cycle.sudo().with_context(tracking_disable=True)._write_system({"state": "review"})
             cycle.sudo()._sync_discrepancies()
@@ -170,6 +164,21 @@ class CycleCountCycle(models.Model):
                     "count": len(cycle.sudo().discrepancy_ids)},
                 author_id=self.env.user.partner_id.id)
         return True
+
+    def _check_all_counted(self):
+        """Counting Done with lines left names them, and who still has them to count."""
+        domain = [("cycle_id", "=", self.id), ("is_counted", "=", False)]
+        Line = self.env["foreman.cycle.count.line"].sudo()
+        per_counter = Line.read_group(domain, ["user_id"], ["user_id"])
+        if not per_counter:
+            return
+        nobody = _("no counter")
+        raise UserError(_("%(count)d lines are not counted yet (%(counters)s):\n%(lines)s") % {
+            "count": sum(group["user_id_count"] for group in per_counter),
+            "counters": ", ".join("%s: %d" % (group["user_id"][1] if group["user_id"] else nobody,
+                                              group["user_id_count"]) for group in per_counter),
+            "lines": "\n".join("%s (%s)" % (line._describe(), line.user_id.name or nobody)
+                               for line in Line.search(domain, limit=30))})
 
     @api.multi
     def action_finalize(self):

@@ -146,8 +146,11 @@ class TestCountEntry(CycleCountCase):
 
     def test_submit_lists_uncounted_lines(self):
         self.count_as_books(self.cycle, except_lines=self.tech2_line)
-        with self.assertRaisesRegex(UserError, "1 lines are not counted"):
+        with self.assertRaisesRegex(UserError, "1 lines are not counted yet") as refusal:
             self.cycle.sudo(self.tech1).action_submit()
+        message = str(refusal.exception.name)
+        self.assertIn("%s: 1" % self.tech2.name, message, "who still has lines to count")
+        self.assertIn("%s (%s)" % (self.tech2_line._describe(), self.tech2.name), message)
         self.count(self.tech2_line, self.tech2_line.system_qty)
         self.cycle.sudo(self.tech1).action_submit()
         self.assertEqual(self.cycle.state, "review")

@@ -281,6 +281,20 @@ class TestCompanies(SecurityCase):
         stock_b = self.on_hand(self.cable, self.location_b)
         self.assertEqual(stock_b, 0)
 
+    def test_a_cycle_values_its_items_at_its_own_companys_cost(self):
+        fan = self.env["product.product"].create({"name": "Fan 140mm", "type": "product", "standard_price": 40.0})
+        fan.with_context(force_company=self.company_b.id).standard_price = 55.0
+        psu = self.env["product.product"].create({"name": "PSU spare", "type": "product", "standard_price": 90.0})
+        for product in (fan, psu):
+            self.env["stock.quant"]._update_available_quantity(product, self.location_b, 3.0)
+        plan = self.env["foreman.cycle.count.plan"].create({
+            "name": "Hosting B spares", "company_id": self.company_b.id, "location_ids": [(6, 0, self.location_b.ids)],
+            "counts_per_timeframe": 1, "cycles_per_count": 1, "user_ids": [(6, 0, self.counter_b.ids)]})
+        plan._generate_calendar(TODAY)
+        plan.cycle_ids.sudo(self.coordinator_b).action_start()
+        cost = {line.product_id: line.unit_cost for line in plan.cycle_ids.line_ids}
+        self.assertEqual(cost, {fan: 55.0, psu: 0.0}, "company B's cost, and none where B has none")
+
     def test_approvals_are_asked_within_the_company(self):
         discs = self.submit_with({self.line: 47})
         asked = self.env["mail.activity"].search([
