@@ -282,6 +282,14 @@ class CycleCountDiscrepancy(models.Model):
         return True
 
     @api.multi
+    def action_open_recount(self):
+        """Send to Recount from the discrepancy: the recount wizard, on its counted line."""
+        self._check_investigator_rights()
+        action = self.env.ref("foreman_cycle_count.foreman_cycle_count_recount_action").read()[0]
+        action["context"] = {"default_line_ids": [(6, 0, self.mapped("line_id").ids)]}
+        return action
+
+    @api.multi
     def action_print_report(self):
         return self.env.ref("foreman_cycle_count.action_report_discrepancy").report_action(self)
 

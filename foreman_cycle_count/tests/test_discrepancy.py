@@ -122,6 +122,21 @@ class TestApprovalRules(DiscrepancyCase):
             api.call_kw(disc.sudo(self.tech1), "action_approve", [disc.ids], {})
         self.assertFalse(disc.approved_by_id)
 
+    def test_send_to_recount_from_the_discrepancy(self):
+        self.count(self.hashboard_line, 47)
+        disc = self.submit()
+        recounter = (self.tech1 | self.tech2 | self.tech3) - self.hashboard_line.counted_by_id
+        action = disc.sudo(self.lead).action_open_recount()
+        wizard = self.env[action["res_model"]].sudo(self.lead).with_context(action["context"]).create(
+            {"user_id": recounter[0].id})
+        self.assertEqual(wizard.line_ids, self.hashboard_line)
+        wizard.action_confirm()
+        self.assertEqual((self.hashboard_line.state, self.hashboard_line.user_id), ("recount", recounter[0]))
+        self.assertEqual(self.cycle.state, "in_progress")
+        self.assertEqual(self.cycle.message_ids[0].author_id, self.lead.partner_id, "the chatter credits the lead")
+        with self.refused(AccessError):
+            disc.sudo(self.tech1).action_open_recount()
+
     def test_a_recount_in_review_refreshes_the_discrepancy(self):
         first_counter = self.hashboard_line.user_id
         third_counter = (self.tech2 | self.tech3) - first_counter
