@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import split_every
 
 from ..lib import discrepancy as discrepancy_lib
 from ..lib import scheduling
@@ -11,6 +12,8 @@ from ..lib import stock_keys
 from .cycle_count_plan import COORDINATOR, expand_tree
 
 OPEN_STATES = ("planned", "in_progress", "review")
+# Lines whose discrepancies are written together when counting closes (memory stays at one batch).
+SYNC_BATCH = 500
 # The workflow's own record: changed by its actions only.
 SYSTEM_FIELDS = frozenset({
     "state", "date_started", "date_finalized", "inventory_id", "relocation_picking_ids",
@@ -408,22 +411,30 @@ class CycleCountCycle(models.Model):
         return [field_id, self.company_id.id, field_id, self.company_id.id]
 
     def _sync_discrepancies(self):
-        """Keep one discrepancy per counted line that differs from the books."""
+        """Keep one discrepancy per counted line that differs from the books, a batch of lines at a time.
+
+        Each batch reads its own lines, products and discrepancies; the record cache
+        is emptied between batches, so that memory does not grow with the cycle.
+        """
         self.ensure_one()
         # created by the system on behalf of whoever closed counting: no creation notes
         Discrepancy = self.env["foreman.cycle.count.discrepancy"].with_context(tracking_disable=True)
-        existing = {disc.line_id.id: disc for disc in self.discrepancy_ids}
-        values = Discrepancy._values_from_lines(self._differing_lines(), self.plan_id)
-        new = []
-        for line_id, vals in values.items():
-            disc = existing.pop(line_id, None)
-            if disc is None:
-                new.append(vals)
-            elif disc.counted_qty != vals["counted_qty"]:
-                disc._refresh_from_line(vals)
-        Discrepancy._create_from_line_values(new)
+        Line = self.env["foreman.cycle.count.line"]
+        self.env.cr.execute("SELECT line_id, id, counted_qty FROM foreman_cycle_count_discrepancy WHERE cycle_id = %s",
+                            (self.id,))
+        existing = {line_id: (disc_id, counted_qty) for line_id, disc_id, counted_qty in self.env.cr.fetchall()}
+        for line_ids in split_every(SYNC_BATCH, self._differing_lines().ids):
+            new = []
+            for line_id, vals in Discrepancy._values_from_lines(Line.browse(line_ids), self.plan_id).items():
+                disc_id, counted_qty = existing.pop(line_id, (None, None))
+                if disc_id is None:
+                    new.append(vals)
+                elif counted_qty != vals["counted_qty"]:
+                    Discrepancy.browse(disc_id)._refresh_from_line(vals)
+            Discrepancy._create_from_line_values(new)
+            self.env.cache.invalidate()
         # a recount now matches the books: keep the record (and its notes), closed
-        Discrepancy.browse([disc.id for disc in existing.values()])._close_as_recounted()
+        Discrepancy.browse([disc_id for disc_id, _counted_qty in existing.values()])._close_as_recounted()
 
     def _check_discrepancies_approved(self):
         blocking = self.env["foreman.cycle.count.discrepancy"].search(

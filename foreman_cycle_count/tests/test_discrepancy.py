@@ -122,6 +122,23 @@ class TestApprovalRules(DiscrepancyCase):
             api.call_kw(disc.sudo(self.tech1), "action_approve", [disc.ids], {})
         self.assertFalse(disc.approved_by_id)
 
+    def test_discrepancies_are_recorded_batch_by_batch(self):
+        from ..models import cycle_count_cycle
+        differing = self.hashboard_line | self.miner_lines
+        self.assertGreater(len(differing), 2)
+        self.count(self.hashboard_line, 47)
+        for line in self.miner_lines:
+            self.count(line, 0)
+        batch, cycle_count_cycle.SYNC_BATCH = cycle_count_cycle.SYNC_BATCH, 2
+        try:
+            discs = self.submit()
+        finally:
+            cycle_count_cycle.SYNC_BATCH = batch
+        self.assertEqual(discs.mapped("line_id"), differing)
+        for disc in discs:
+            self.assertEqual((disc.counted_qty, disc.variance_qty), (disc.line_id.counted_qty, disc.line_id.variance_qty))
+            self.assertTrue(self.approval_activities(disc), disc.name)
+
     def test_send_to_recount_from_the_discrepancy(self):
         self.count(self.hashboard_line, 47)
         disc = self.submit()
