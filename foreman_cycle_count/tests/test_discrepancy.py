@@ -144,7 +144,7 @@ class TestApprovalRules(DiscrepancyCase):
         disc = self.submit()
         recounter = (self.tech1 | self.tech2 | self.tech3) - self.hashboard_line.counted_by_id
         action = disc.sudo(self.lead).action_open_recount()
-        wizard = self.env[action["res_model"]].sudo(self.lead).with_context(action["context"]).create(
+        wizard = self.env[action["res_model"]].sudo(self.lead).with_context(**action["context"]).create(
             {"user_id": recounter[0].id})
         self.assertEqual(wizard.line_ids, self.hashboard_line)
         wizard.action_confirm()
