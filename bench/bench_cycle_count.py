@@ -44,6 +44,8 @@ import tempfile
 import time
 import traceback
 
+from rss import PeakSampler  # bench/rss.py, next to this script
+
 LOCATIONS = 50
 DIFFERING_EVERY = 20            # one line in 20 differs from the books: 5 %
 MAJOR_EVERY = 5                 # one differing ordinary line in 5 is major (6-10 units off)
@@ -115,15 +117,17 @@ class Meter(object):
             self.patterns = collections.Counter()
         log("step %s: %s ..." % (key, label))
         queries, wall, cpu = self.queries, time.perf_counter(), time.process_time()
-        if profiler:
-            profiler.enable()
-        yield info
-        cr.commit()
-        if profiler:
-            profiler.disable()
+        sampler = PeakSampler()
+        with sampler:
+            if profiler:
+                profiler.enable()
+            yield info
+            cr.commit()
+            if profiler:
+                profiler.disable()
         info.update(
             wall=time.perf_counter() - wall, cpu=time.process_time() - cpu,
-            queries=self.queries - queries, rss=self.peak_rss_mib())
+            queries=self.queries - queries, rss=self.peak_rss_mib(), rss_growth=sampler.growth_mib)
         if profiler:
             info["profile"] = self._save_profile(profiler, key)
         if self.patterns is not None:
@@ -655,9 +659,9 @@ def fmt_wall(seconds):
 def step_rows(steps):
     rows = []
     for step in steps:
-        rows.append("| %s | %s | %s | %s | %s |" % (
+        rows.append("| %s | %s | %s | %s | %s | %s |" % (
             step["label"], fmt_wall(step["wall"]), fmt_int(step["queries"]),
-            fmt_wall(step["cpu"]), "%s MiB" % fmt_int(step["rss"])))
+            fmt_wall(step["cpu"]), "%s MiB" % fmt_int(step["rss"]), "+%s MiB" % fmt_int(step.get("rss_growth", 0))))
     return rows
 
 
@@ -682,8 +686,8 @@ def report(args, setup, cycle, native):
         "starts at %s MiB once Odoo's registry is loaded. Python CPU: time.process_time of the "
         "process; the rest of the wall time is mostly spent waiting on PostgreSQL." % fmt_int(cycle["load"]["rss"]))
     add("")
-    add("| step | wall | SQL queries | Python CPU | peak RSS |")
-    add("|---|---|---|---|---|")
+    add("| step | wall | SQL queries | Python CPU | peak RSS | grown in the step |")
+    add("|---|---|---|---|---|---|")
     lines.extend(step_rows(cycle["steps"]))
     flow = [step for step in cycle["steps"] if step["key"] != "calendar"]
     add("| **total (a)-(d)** | **%s** | **%s** | %s | |" % (
@@ -728,14 +732,14 @@ def report(args, setup, cycle, native):
                 "bulk writes" if args.bulk else "one write request per changed line",
                 fmt_int(native["load"]["rss"])))
         add("")
-        add("| step | wall | SQL queries | Python CPU | peak RSS |")
-        add("|---|---|---|---|---|")
+        add("| step | wall | SQL queries | Python CPU | peak RSS | grown in the step |")
+        add("|---|---|---|---|---|---|")
         lines.extend(step_rows(native["steps"]))
     add("")
     add("Data generation (not part of the comparison):")
     add("")
-    add("| step | wall | SQL queries | Python CPU | peak RSS |")
-    add("|---|---|---|---|---|")
+    add("| step | wall | SQL queries | Python CPU | peak RSS | grown in the step |")
+    add("|---|---|---|---|---|---|")
     lines.extend(step_rows(setup["steps"]))
     if args.sql_top:
         for result in filter(None, (cycle, native)):

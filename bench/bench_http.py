@@ -122,7 +122,9 @@ def run(config, db, fixture, planned_count, log, port=8769, workdir="/tmp"):
                "max_wall": max([line["wall"] for line in rpc] or [0.0]),
                "max_cpu": max([line["cpu"] for line in rpc] or [0.0]),
                "cpu": sum(line["cpu"] for line in rpc), "queries": sum(line["queries"] for line in rpc),
-               "rss": max([line["rss_mib"] for line in rpc] or [0.0]), "killed": killed, "failure": failure}
+               "rss": max([line["rss_mib"] for line in rpc] or [0.0]),
+               "rss_growth": max([line.get("rss_growth_mib", 0.0) for line in rpc] or [0.0]),
+               "killed": killed, "failure": failure}
         row["pass"] = (not failure and not killed and row["max_cpu"] <= CPU_LIMIT
                        and row["max_wall"] <= WALL_LIMIT)
         log("http step %s: %.1f s, %d requests, longest %.1f s wall / %.1f s CPU, %s queries, %.0f MiB, %s" % (
@@ -175,10 +177,10 @@ def run(config, db, fixture, planned_count, log, port=8769, workdir="/tmp"):
 
 def report(steps):
     rows = ["| step | wall | requests | longest request (wall / CPU) | CPU | SQL queries | worker peak RSS "
-            "| limits |", "|---|---|---|---|---|---|---|---|"]
+            "| most a request grew it | limits |", "|---|---|---|---|---|---|---|---|---|"]
     for row in steps:
-        rows.append("| %s | %.2f s | %s | %.2f s / %.2f s | %.2f s | %s | %.0f MiB | %s |" % (
+        rows.append("| %s | %.2f s | %s | %.2f s / %.2f s | %.2f s | %s | %.0f MiB | %.0f MiB | %s |" % (
             row["label"], row["wall"], format(row["requests"], ","), row["max_wall"], row["max_cpu"], row["cpu"],
-            format(row["queries"], ","), row["rss"],
+            format(row["queries"], ","), row["rss"], row.get("rss_growth", 0.0),
             "PASS" if row["pass"] else "**FAIL**%s" % (" (%d killed)" % row["killed"] if row["killed"] else "")))
     return "\n".join(rows)

@@ -4,7 +4,8 @@ Started by bench_http.py exactly like scripts/odoo-bin, with ``--workers``: each
 prefork worker serves one request at a time, so the CPU time of the process
 between the start and the end of a request is that request's CPU. One JSON line
 per request goes to the file named by FOREMAN_BENCH_STATS: path, wall, CPU,
-SQL queries, and the worker's peak RSS. A request killed by Odoo's
+SQL queries, the worker's peak RSS and how much the request itself grew it
+(bench/rss.py). A request killed by Odoo's
 limit_time_cpu/limit_time_real writes no line.
 """
 import json
@@ -16,6 +17,9 @@ import time
 import odoo
 from odoo import sql_db
 from odoo.service import wsgi_server
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rss import PeakSampler  # noqa: E402  (next to this file, not a package)
 
 _queries = [0]
 _execute = sql_db.Cursor.execute
@@ -29,13 +33,16 @@ def _counting_execute(self, *args, **kwargs):
 def _measured(application, stats_path):
     def app(environ, start_response):
         cpu, wall, queries = time.process_time(), time.perf_counter(), _queries[0]
+        sampler = PeakSampler()
         try:
-            return application(environ, start_response)
+            with sampler:
+                return application(environ, start_response)
         finally:
             line = {"path": environ.get("PATH_INFO"), "pid": os.getpid(),
                     "wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
                     "queries": _queries[0] - queries,
-                    "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+                    "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+                    "rss_growth_mib": sampler.growth_mib}
             with open(stats_path, "a") as handle:
                 handle.write(json.dumps(line) + "\n")
     return app
