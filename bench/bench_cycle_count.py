@@ -356,12 +356,7 @@ def worker_cycle(env, meter, args, fixture):
     info["label"] = "(a) `cycle.action_start()`: snapshot of %s lines" % format(line_total, ",")
     physical = physical_start_seconds(cr, cycle_id)
 
-    cr.execute("""
-        SELECT l.id, l.user_id, l.system_qty, l.lot_id IS NOT NULL
-          FROM foreman_cycle_count_line l WHERE l.cycle_id = %s ORDER BY l.id""", (cycle_id,))
-    rows = cr.fetchall()
-    counts = [(line_id, user_id or lead, planned_count(index, system_qty, is_serial))
-              for index, (line_id, user_id, system_qty, is_serial) in enumerate(rows)]
+    rows, counts = planned_counts(cr, cycle_id, lead)
     differing = sum(1 for index, row in enumerate(rows) if counts[index][2] != row[2])
     counters = len({user for _id, user, _qty in counts})
 
@@ -369,12 +364,7 @@ def worker_cycle(env, meter, args, fixture):
         label = ("(b) enter counts: %s lines in one `write` per (counter, quantity) group, "
                  "%s differing" % (format(line_total, ","), format(differing, ",")))
         with meter.step("count", label, cr) as info:
-            groups = collections.defaultdict(list)
-            for line_id, user_id, qty in counts:
-                groups[(user_id, qty)].append(line_id)
-            for (user_id, qty), ids in sorted(groups.items()):
-                env["foreman.cycle.count.line"].sudo(user_id).browse(ids).write({"counted_qty": qty})
-            info["writes"] = len(groups)
+            info["writes"] = count_in_bulk(env, counts)
     else:
         label = ("(b) enter counts: %s lines, one `write` request per line by its counter (%d counters), "
                  "%s differing" % (format(line_total, ","), counters, format(differing, ",")))
@@ -444,6 +434,80 @@ def physical_start_seconds(cr, cycle_id):
     seconds = time.perf_counter() - started
     cr.execute("ROLLBACK TO SAVEPOINT bench_physical")
     return seconds
+
+
+def planned_counts(cr, cycle_id, lead):
+    """The cycle's lines (id, counter, system qty, serial?) and what the benchmark counts on each."""
+    cr.execute("""
+        SELECT l.id, l.user_id, l.system_qty, l.lot_id IS NOT NULL
+          FROM foreman_cycle_count_line l WHERE l.cycle_id = %s ORDER BY l.id""", (cycle_id,))
+    rows = cr.fetchall()
+    return rows, [(line_id, user_id or lead, planned_count(index, system_qty, is_serial))
+                  for index, (line_id, user_id, system_qty, is_serial) in enumerate(rows)]
+
+
+def count_in_bulk(env, counts):
+    """One `write` per (counter, quantity) group; returns the number of writes."""
+    groups = collections.defaultdict(list)
+    for line_id, user_id, qty in counts:
+        groups[(user_id, qty)].append(line_id)
+    for (user_id, qty), ids in sorted(groups.items()):
+        env["foreman.cycle.count.line"].sudo(user_id).browse(ids).write({"counted_qty": qty})
+    return len(groups)
+
+
+# ----------------------------------------------------------------------
+# One step in a fresh process (worker "step", --step-memory)
+# ----------------------------------------------------------------------
+MEMORY_STEPS = ("calendar", "start", "count", "submit", "approve", "finalize")
+
+
+def worker_step(env, meter, args, fixture):
+    """Run one step of the cycle alone, so that the process' peak RSS is that step's."""
+    from odoo import fields
+    plan = env["foreman.cycle.count.plan"].browse(fixture["plan"])
+    lead, cr = fixture["lead"], env.cr
+    Cycle = env["foreman.cycle.count.cycle"]
+    if args.step == "calendar":
+        with meter.step("calendar", "`plan._generate_calendar()`", cr):
+            plan.sudo(lead)._generate_calendar(fields.Date.from_string(fields.Date.context_today(plan)))
+        return {}
+    cycle = Cycle.search([("plan_id", "=", plan.id)], limit=1)
+    rows, counts = planned_counts(cr, cycle.id, lead)
+    differing = sum(1 for index, row in enumerate(rows) if counts[index][2] != row[2])
+    if args.step == "start":
+        with meter.step("start", "(a) `action_start()`", cr):
+            Cycle.sudo(lead).browse(cycle.id).action_start()
+    elif args.step == "count":
+        with meter.step("count", "(b) counts in one `write` per (counter, quantity) group", cr):
+            count_in_bulk(env, counts)
+    elif args.step == "submit":
+        with meter.step("submit", "(c) `action_submit()`", cr):
+            Cycle.sudo(lead).browse(cycle.id).action_submit()
+    elif args.step == "approve":
+        with meter.step("approve", "(d) approve every discrepancy, one call per tier", cr):
+            for tier, user in (("minor", lead), ("major", fixture["ops"])):
+                discrepancies = env["foreman.cycle.count.discrepancy"].sudo(user)
+                discrepancies.search([("cycle_id", "=", cycle.id), ("tier", "=", tier)]).action_approve()
+    else:
+        with meter.step("finalize", "(d) `action_finalize()`", cr):
+            Cycle.sudo(lead).browse(cycle.id).action_finalize()
+        check_finalized(env, cycle.id, counts, rows, differing)
+    return {"lines": len(rows), "differing": differing}
+
+
+def step_memory_report(args, steps):
+    lines = ["", "## foreman_cycle_count, each step in a fresh process, %s" % args.started, "",
+             "%s quants (addon %s, %d CPUs, Python %s). Counting and approvals in bulk. Peak RSS: the step's "
+             "process at its peak; over Odoo: that peak less the process once Odoo's registry is loaded." % (
+                 fmt_int(args.quants), args.addon_version, os.cpu_count() or 0, sys.version.split()[0]), "",
+             "| step | wall | SQL queries | Python CPU | peak RSS | over Odoo |", "|---|---|---|---|---|---|"]
+    for result in steps:
+        step = result["steps"][0]
+        lines.append("| %s | %s | %s | %s | %s MiB | +%s MiB |" % (
+            step["label"], fmt_wall(step["wall"]), fmt_int(step["queries"]), fmt_wall(step["cpu"]),
+            fmt_int(step["rss"]), fmt_int(step["rss"] - result["load"]["rss"])))
+    return "\n".join(lines) + "\n"
 
 
 def check_finalized(env, cycle_id, counts, rows, differing):
@@ -543,6 +607,8 @@ def run_worker(args):
                     json.dump(fixture, handle)
             elif args.worker == "cycle":
                 result["scale"] = worker_cycle(env, meter, args, fixture)
+            elif args.worker == "step":
+                result["scale"] = worker_step(env, meter, args, fixture)
             else:
                 result["scale"] = worker_native(env, meter, args, fixture)
             cr.commit()
@@ -554,8 +620,8 @@ def run_worker(args):
 # ----------------------------------------------------------------------
 # Driver
 # ----------------------------------------------------------------------
-def spawn(worker, args, workdir):
-    out = os.path.join(workdir, worker + ".json")
+def spawn(worker, args, workdir, step=None):
+    out = os.path.join(workdir, "%s%s.json" % (worker, "-" + step if step else ""))
     command = [sys.executable, os.path.abspath(__file__), "--worker", worker, "-c", args.config,
                "-d", args.database, "--quants", str(args.quants), "--native-quants", str(args.native_quants),
                "--fixture", os.path.join(workdir, "fixture.json"), "--out", out,
@@ -565,7 +631,9 @@ def spawn(worker, args, workdir):
             command.append("--" + flag)
     if args.profile:
         command += ["--profile", args.profile]
-    log("running the %s worker" % worker)
+    if step:
+        command += ["--step", step]
+    log("running the %s worker%s" % (worker, " (%s)" % step if step else ""))
     process = subprocess.Popen(command)
     try:
         status = process.wait()
@@ -794,7 +862,11 @@ def parse_args(argv=None):
     parser.add_argument("--report-from", metavar="FILE",
                         help="print the report of an earlier run saved with --json, and run nothing")
     parser.add_argument("--check-args", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--worker", choices=("setup", "cycle", "native"), help=argparse.SUPPRESS)
+    parser.add_argument("--step-memory", action="store_true",
+                        help="run each step in a process of its own (counting and approvals in bulk) and print "
+                             "each step's peak memory: whether it stays flat with --quants")
+    parser.add_argument("--worker", choices=("setup", "cycle", "native", "step"), help=argparse.SUPPRESS)
+    parser.add_argument("--step", choices=MEMORY_STEPS, help=argparse.SUPPRESS)
     parser.add_argument("--fixture", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -840,6 +912,13 @@ def main(argv=None):
             setup = spawn("setup", args, workdir)
             if args.http:
                 return run_http(args, workdir)
+            if args.step_memory:
+                steps = [spawn("step", args, workdir, step) for step in MEMORY_STEPS]
+                print(step_memory_report(args, steps))
+                if args.json:
+                    with open(args.json, "w") as handle:
+                        json.dump({"args": vars(args), "setup": setup, "steps": steps}, handle, indent=1)
+                return 0
             cycle = spawn("cycle", args, workdir)
             native = spawn("native", args, workdir) if args.native else None
         finally:
