@@ -127,7 +127,8 @@ class Meter(object):
                 profiler.disable()
         info.update(
             wall=time.perf_counter() - wall, cpu=time.process_time() - cpu,
-            queries=self.queries - queries, rss=self.peak_rss_mib(), rss_growth=sampler.growth_mib)
+            queries=self.queries - queries, rss=self.peak_rss_mib(), rss_growth=sampler.growth_mib,
+            rss_start=sampler.start_mib)
         if profiler:
             info["profile"] = self._save_profile(profiler, key)
         if self.patterns is not None:
@@ -473,12 +474,11 @@ def worker_step(env, meter, args, fixture):
             plan.sudo(lead)._generate_calendar(fields.Date.from_string(fields.Date.context_today(plan)))
         return {}
     cycle = Cycle.search([("plan_id", "=", plan.id)], limit=1)
-    rows, counts = planned_counts(cr, cycle.id, lead)
-    differing = sum(1 for index, row in enumerate(rows) if counts[index][2] != row[2])
     if args.step == "start":
         with meter.step("start", "(a) `action_start()`", cr):
             Cycle.sudo(lead).browse(cycle.id).action_start()
     elif args.step == "count":
+        counts = planned_counts(cr, cycle.id, lead)[1]
         with meter.step("count", "(b) counts in one `write` per (counter, quantity) group", cr):
             count_in_bulk(env, counts)
     elif args.step == "submit":
@@ -492,21 +492,24 @@ def worker_step(env, meter, args, fixture):
     else:
         with meter.step("finalize", "(d) `action_finalize()`", cr):
             Cycle.sudo(lead).browse(cycle.id).action_finalize()
-        check_finalized(env, cycle.id, counts, rows, differing)
-    return {"lines": len(rows), "differing": differing}
+        rows, counts = planned_counts(cr, cycle.id, lead)
+        check_finalized(env, cycle.id, counts, rows, sum(1 for (_id, _user, qty), row in zip(counts, rows)
+                                                         if qty != row[2]))
+    return {}
 
 
 def step_memory_report(args, steps):
     lines = ["", "## foreman_cycle_count, each step in a fresh process, %s" % args.started, "",
              "%s quants (addon %s, %d CPUs, Python %s). Counting and approvals in bulk. Peak RSS: the step's "
-             "process at its peak; over Odoo: that peak less the process once Odoo's registry is loaded." % (
+             "process at its peak; added by the step: that peak less the process' resident memory when the step "
+             "began (Odoo's registry loaded)." % (
                  fmt_int(args.quants), args.addon_version, os.cpu_count() or 0, sys.version.split()[0]), "",
-             "| step | wall | SQL queries | Python CPU | peak RSS | over Odoo |", "|---|---|---|---|---|---|"]
+             "| step | wall | SQL queries | Python CPU | peak RSS | added by the step |", "|---|---|---|---|---|---|"]
     for result in steps:
         step = result["steps"][0]
         lines.append("| %s | %s | %s | %s | %s MiB | +%s MiB |" % (
             step["label"], fmt_wall(step["wall"]), fmt_int(step["queries"]), fmt_wall(step["cpu"]),
-            fmt_int(step["rss"]), fmt_int(step["rss"] - result["load"]["rss"])))
+            fmt_int(step["rss"]), fmt_int(step["rss"] - step["rss_start"])))
     return "\n".join(lines) + "\n"
 
 
