@@ -41,8 +41,9 @@ class StockInventory(models.Model):
         products = self._product_data({vals["product_id"] for vals in changes})
         self._check_stockable(products)
         reserved = self._keys_freeing_reservations(changes)
-        setwise = [vals for vals in changes if self._stock_key(vals) not in reserved]
-        by_odoo = [vals for vals in changes if self._stock_key(vals) in reserved]
+        setwise, by_odoo = [], []
+        for vals in changes:
+            (by_odoo if self._stock_key(vals) in reserved else setwise).append(vals)
         self._insert_lines(setwise, products)
         self._insert_done_moves(setwise)
         self._apply_quant_changes(setwise)
@@ -104,8 +105,8 @@ class StockInventory(models.Model):
 
     def _keys_freeing_reservations(self, line_values):
         """Stock keys whose decrease would take stock reserved by other transfers."""
-        decreases = {self._stock_key(vals): self._line_delta(vals) for vals in line_values
-                     if self._line_delta(vals) < 0}
+        deltas = ((self._stock_key(vals), self._line_delta(vals)) for vals in line_values)
+        decreases = {key: delta for key, delta in deltas if delta < 0}
         if not decreases:
             return set()
         join, params = stock_keys.quants_join(list(decreases))
