@@ -1,6 +1,7 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
+from html import escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -14,6 +15,8 @@ from .cycle_count_plan import COORDINATOR, expand_tree
 OPEN_STATES = ("planned", "in_progress", "review")
 # Lines whose discrepancies are written together when counting closes (memory stays at one batch).
 SYNC_BATCH = 500
+# Items listed in a cycle's request to approve its minor discrepancies.
+MINOR_REQUEST_ITEMS = 20
 # The workflow's own record: changed by its actions only.
 SYSTEM_FIELDS = frozenset({
     "state", "date_started", "date_finalized", "inventory_id", "relocation_picking_ids",
@@ -71,6 +74,9 @@ class CycleCountCycle(models.Model):
     counted_line_count = fields.Integer(compute="_compute_progress")
     # whether a count matched the books: hidden from counters, like the book figures
     discrepancy_count = fields.Integer(compute="_compute_progress", groups=COORDINATOR)
+    minor_to_approve_count = fields.Integer(
+        "Minor to Approve", compute="_compute_minor_to_approve_count", groups=COORDINATOR,
+        help="Minor discrepancies of this cycle, documented, that you may approve.")
     discrepancy_rate = fields.Float(
         "Discrepancy Rate (%)", compute="_compute_progress", digits=(16, 2), groups=COORDINATOR,
         help="Items with a discrepancy divided by items counted, in percent.")
@@ -97,12 +103,21 @@ class CycleCountCycle(models.Model):
         differing = {row["cycle_id"][0]: row["cycle_id_count"] for row in lines.read_group(
             [("cycle_id", "in", self.ids), ("is_counted", "=", True), ("variance_qty", "!=", 0)],
             ["cycle_id"], ["cycle_id"])}
+        # a serial found elsewhere differs at both places: one discrepancy, resolved by a transfer
+        relocated = {row["cycle_id"][0]: row["cycle_id_count"] for row in self.env[
+            "foreman.cycle.count.discrepancy"].sudo().read_group(
+            [("cycle_id", "in", self.ids), ("resolution_type", "=", "relocation"), ("variance_qty", ">", 0)],
+            ["cycle_id"], ["cycle_id"])}
         for cycle in self:
             cycle.line_count = totals.get(cycle.id, 0)
             cycle.counted_line_count = counted.get(cycle.id, 0)
-            cycle.discrepancy_count = differing.get(cycle.id, 0)
+            cycle.discrepancy_count = differing.get(cycle.id, 0) - relocated.get(cycle.id, 0)
             cycle.discrepancy_rate = discrepancy_lib.discrepancy_rate(
                 cycle.discrepancy_count, cycle.counted_line_count)
+
+    def _compute_minor_to_approve_count(self):
+        for cycle in self:
+            cycle.minor_to_approve_count = len(cycle._minor_awaiting(self.env.user))
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
@@ -149,6 +164,7 @@ class CycleCountCycle(models.Model):
             cycle._snapshot_lines()
             cycle._write_system({"state": "in_progress", "date_started": fields.Datetime.now()})
             cycle._drop_reminders()
+            cycle._request_counts()
         return True
 
     @api.multi
@@ -202,6 +218,9 @@ class CycleCountCycle(models.Model):
                 stock_cycle._apply_adjustments()
                 cycle._write_system({"state": "finalized", "is_overdue": False,
                                      "date_finalized": fields.Datetime.now()})
+            # the finalizing coordinator decided the minor ones
+            cycle._sync_minor_approval_requests()
+            cycle._drop_activities("foreman_cycle_count.mail_activity_type_count")
             cycle.message_post(body=_("Cycle finalized: stock now matches the physical count."))
         return True
 
@@ -212,6 +231,7 @@ class CycleCountCycle(models.Model):
             raise UserError(_("Only planned or counting cycles can be cancelled."))
         self._write_system({"state": "cancelled"})
         self._drop_reminders()
+        self._drop_activities("foreman_cycle_count.mail_activity_type_count")
         return True
 
     @api.multi
@@ -242,15 +262,22 @@ class CycleCountCycle(models.Model):
         action["domain"] = [("cycle_id", "=", self.id)]
         return action
 
+    @api.multi
+    def action_open_minor_approvals(self):
+        """The cycle's minor discrepancies awaiting the current user's approval, to approve in bulk."""
+        self.ensure_one()
+        waiting = self._minor_awaiting(self.env.user)
+        action = self.env.ref("foreman_cycle_count.foreman_cycle_count_discrepancy_action").read()[0]
+        action.update(name=_("Minor discrepancies of %s to approve") % self.name,
+                      domain=[("id", "in", waiting.ids)], context={})
+        return action
+
     @api.model
     def action_open_current(self):
-        """Menu 'Current Cycle': the default plan's cycle being worked on, or due now."""
-        today = fields.Date.context_today(self)
-        plan = self.env.user.company_id.cycle_count_plan_id
-        domain = [("state", "in", OPEN_STATES)] + ([("plan_id", "=", plan.id)] if plan else [])
-        current = self.search(domain + [("state", "!=", "planned")], limit=1) \
-            or self.search(domain + [("date_start", "<=", today)], order="date_start desc", limit=1) \
-            or self.search(domain, order="date_start", limit=1)
+        """Menu 'Current Cycle': for a counter the cycle they have lines to count in; otherwise the
+        default plan's cycle being worked on, or due now."""
+        current = self._current_of_counter() if not self.env.user.has_group(COORDINATOR) else self.browse()
+        current = current or self._current_of_plan()
         if not current:
             raise UserError(_("No cycle is planned. Generate the calendar of a plan first "
                               "(Inventory > Configuration > Cycle Count Plans)."))
@@ -266,14 +293,138 @@ class CycleCountCycle(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    @api.model
+    def _current_of_counter(self):
+        """The cycle being counted where this user has lines left, else the last one they counted in."""
+        Line = self.env["foreman.cycle.count.line"]
+        mine = [("user_id", "=", self.env.uid)]
+        line = Line.search(mine + [("cycle_state", "=", "in_progress"), ("is_counted", "=", False)], limit=1) \
+            or Line.search(mine + [("cycle_state", "=", "in_progress")], limit=1) \
+            or Line.search(mine, order="date_counted desc, id desc", limit=1)
+        return line.cycle_id
+
+    @api.model
+    def _current_of_plan(self):
+        today = fields.Date.context_today(self)
+        plan = self.env.user.company_id.cycle_count_plan_id
+        domain = [("state", "in", OPEN_STATES)] + ([("plan_id", "=", plan.id)] if plan else [])
+        return self.search(domain + [("state", "!=", "planned")], limit=1) \
+            or self.search(domain + [("date_start", "<=", today)], order="date_start desc", limit=1) \
+            or self.search(domain, order="date_start", limit=1)
+
     def _check_coordinator(self):
         self.env["foreman.cycle.count.plan"]._check_coordinator()
 
     def _drop_reminders(self):
         """Reminders have served once the cycle starts (or is cancelled)."""
-        reminder = self.env.ref("foreman_cycle_count.mail_activity_type_cycle_reminder")
-        self.sudo().mapped("activity_ids").filtered(
-            lambda activity: activity.activity_type_id == reminder).unlink()
+        self._drop_activities("foreman_cycle_count.mail_activity_type_cycle_reminder")
+
+    def _drop_activities(self, type_xmlid):
+        self._activities_of_type(type_xmlid).unlink()
+
+    def _activities_of_type(self, type_xmlid, users=None):
+        domain = [("res_model", "=", self._name), ("res_id", "in", self.ids),
+                  ("activity_type_id", "=", self.env.ref(type_xmlid).id)]
+        if users is not None:
+            domain.append(("user_id", "in", users.ids))
+        return self.env["mail.activity"].sudo().search(domain)
+
+    def _request_counts(self, users=None):
+        """Each counter (or only ``users``) with lines to count gets one activity saying how many and where."""
+        self.ensure_one()
+        Line = self.env["foreman.cycle.count.line"].sudo()
+        domain = [("cycle_id", "=", self.id), ("is_counted", "=", False), ("user_id", "!=", False)]
+        if users is not None:
+            domain.append(("user_id", "in", users.ids))
+        todo = {group["user_id"][0]: group["user_id_count"]
+                for group in Line.read_group(domain, ["user_id"], ["user_id"])}
+        asked = self._activities_of_type("foreman_cycle_count.mail_activity_type_count").mapped("user_id")
+        activity_type = self.env.ref("foreman_cycle_count.mail_activity_type_count")
+        model_id = self.env["ir.model"]._get(self._name).id
+        for user_id, count in todo.items():
+            if user_id in asked.ids:
+                continue
+            self.env["mail.activity"].sudo().create({
+                "res_model_id": model_id, "res_id": self.id, "activity_type_id": activity_type.id,
+                "user_id": user_id, "date_deadline": self.date_end,
+                "summary": self._count_request_summary(user_id, count),
+                "note": "<p>%s</p>" % escape(_("Open the cycle and press Enter Counts (or Scan): your lines "
+                                               "are listed in walking order."))})
+
+    def _count_request_summary(self, user_id, count):
+        """'Count 12 items in Row 1 of CC/2026/0004': where, from the counter's segments or locations."""
+        lines = self.env["foreman.cycle.count.line"].sudo().search(
+            [("cycle_id", "=", self.id), ("user_id", "=", user_id), ("is_counted", "=", False)], limit=200)
+        places = lines.mapped("segment_id").mapped("name") or lines.mapped("location_id").mapped("name")
+        where = ", ".join(places[:3]) + (_(" and %d more") % (len(places) - 3) if len(places) > 3 else "")
+        text = _("Count 1 item in %(where)s of %(cycle)s") if count == 1 \
+            else _("Count %(count)d items in %(where)s of %(cycle)s")
+        return text % {"count": count, "where": where, "cycle": self.name}
+
+    def _close_finished_counts(self, user_ids):
+        """A counter with nothing left to count here: their count activity is done."""
+        if not user_ids:
+            return
+        self.env.cr.execute("""
+            SELECT DISTINCT user_id FROM foreman_cycle_count_line
+             WHERE cycle_id = %s AND user_id IN %s AND NOT is_counted""", (self.id, tuple(user_ids)))
+        busy = {row[0] for row in self.env.cr.fetchall()}
+        finished = self.env["res.users"].browse(set(user_ids) - busy)
+        if finished:
+            self._mark_activities_done(
+                self._activities_of_type("foreman_cycle_count.mail_activity_type_count", finished),
+                _("all lines counted"))
+
+    def _mark_activities_done(self, activities, feedback):
+        """Like an activity's Mark Done, credited to the real user (counters cannot write the cycle)."""
+        for activity in activities:
+            self.sudo().message_post(
+                body="<p>%s</p>" % escape(_("%(summary)s: done (%(feedback)s).") % {
+                    "summary": activity.summary, "feedback": feedback}),
+                author_id=self.env.user.partner_id.id, subtype="mail.mt_activities")
+        activities.unlink()
+
+    def _minor_awaiting(self, user=None):
+        """Minor discrepancies of this cycle awaiting a decision (of ``user``, if given)."""
+        Discrepancy = self.env["foreman.cycle.count.discrepancy"]
+        eligible = {}
+        return Discrepancy.search([("cycle_id", "=", self.id), ("tier", "=", "minor")]
+                                  + Discrepancy._awaiting_approval_domain()).filtered(
+            lambda disc: disc._awaits_decision() and (user is None or user in disc._approvers(eligible)))
+
+    def _sync_minor_approval_requests(self):
+        """One request per Coordinator and cycle for all its minor discrepancies awaiting them."""
+        type_xmlid = "foreman_cycle_count.mail_activity_type_minor_approval"
+        for cycle in self:
+            per_user, eligible = defaultdict(list), {}
+            for disc in cycle._minor_awaiting():
+                for user in disc._approvers(eligible):
+                    per_user[user.id].append(disc)
+            for activity in cycle._activities_of_type(type_xmlid):
+                discs = per_user.pop(activity.user_id.id, None)
+                if not discs:
+                    activity.unlink()
+                elif activity.summary != cycle._minor_request_summary(discs):
+                    activity.write({"summary": cycle._minor_request_summary(discs),
+                                    "note": cycle._minor_request_note(discs)})
+            for user_id, discs in per_user.items():
+                self.env["mail.activity"].sudo().create({
+                    "res_model_id": self.env["ir.model"]._get(self._name).id, "res_id": cycle.id,
+                    "activity_type_id": self.env.ref(type_xmlid).id, "user_id": user_id,
+                    "date_deadline": fields.Date.context_today(self),
+                    "summary": cycle._minor_request_summary(discs), "note": cycle._minor_request_note(discs)})
+
+    def _minor_request_summary(self, discrepancies):
+        return _("Approve %(count)d minor discrepancies of %(cycle)s") % {
+            "count": len(discrepancies), "cycle": self.name}
+
+    def _minor_request_note(self, discrepancies):
+        items = "".join("<li>%s: %s</li>" % (escape(disc.name), escape(disc._describe_variance()))
+                        for disc in discrepancies[:MINOR_REQUEST_ITEMS])
+        more = len(discrepancies) - MINOR_REQUEST_ITEMS
+        return "<p>%s</p><ul>%s</ul>%s" % (
+            escape(_("Open the cycle and press 'Minor to Approve' to approve them from a list.")), items,
+            "<p>%s</p>" % escape(_("... and %d more.") % more) if more > 0 else "")
 
     def _slice_keys(self):
         return {(line.segment_id.id or False, line.location_id.id) for line in self.slice_ids}

@@ -1,9 +1,12 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from html import escape
+
 from psycopg2.extras import execute_values
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import formatLang
 
 from ..lib import discrepancy as discrepancy_lib
 from .cycle_count_plan import COORDINATOR, MANAGER, expand_tree
@@ -71,7 +74,10 @@ class CycleCountDiscrepancy(models.Model):
         [("minor", "Minor"), ("major", "Major")], readonly=True, track_visibility="onchange",
         help="Minor: a Coordinator approves. Major: a Manager (operations or finance) approves.")
     root_cause = fields.Selection(ROOT_CAUSES, track_visibility="onchange")
-    root_cause_note = fields.Text("Explanation", track_visibility="onchange")
+    root_cause_note = fields.Text(
+        "Investigation Summary", track_visibility="onchange",
+        help="What the investigation found: a brief explanation for a minor discrepancy, "
+             "the summary of the formal report for a major one.")
     resolution = fields.Text("Resolution Taken", track_visibility="onchange")
     resolution_type = fields.Selection(
         [("adjustment", "Adjust stock to the count"), ("relocation", "Transfer to where it was found")],
@@ -85,7 +91,8 @@ class CycleCountDiscrepancy(models.Model):
         readonly=True,
         help="Everyone who wrote the root cause or resolution: none of them may approve it.")
     state = fields.Selection(
-        [("open", "Open"), ("under_investigation", "Under Investigation"), ("resolved", "Resolved")],
+        [("open", "Open"), ("under_investigation", "Under Investigation"), ("approved", "Approved"),
+         ("resolved", "Resolved")],
         default="open", required=True, readonly=True, track_visibility="onchange")
     # the approval is logged by an explicit chatter message from the approver
     approved_by_id = fields.Many2one("res.users", readonly=True)
@@ -155,9 +162,8 @@ class CycleCountDiscrepancy(models.Model):
         ids = [row[0] for row in execute_values(self.env.cr, """
             INSERT INTO foreman_cycle_count_discrepancy (%s) VALUES %%s RETURNING id""" % ", ".join(columns),
             [tuple(row[column] for column in columns) for row in rows], page_size=1000, fetch=True)]
-        discrepancies = self.browse(ids)
-        discrepancies._request_approval()
-        return discrepancies
+        # nothing to approve yet: requests go out once each is documented
+        return self.browse(ids)
 
     def _prepare_insert_rows(self, values_list):
         """Complete rows of new discrepancies: stored computed and related fields included."""
@@ -202,6 +208,8 @@ class CycleCountDiscrepancy(models.Model):
         if undocumented:
             undocumented._write_system({"investigator_id": self.env.uid,
                                         "date_investigated": fields.Date.context_today(self)})
+        # documented: the approvers can be asked now
+        self._sync_approval_requests()
         return result
 
     def _write_system(self, vals):
@@ -226,24 +234,39 @@ class CycleCountDiscrepancy(models.Model):
             disc._write_system({"state": "under_investigation",
                                 "investigator_id": disc.investigator_id.id or self.env.uid,
                                 "date_investigated": disc.date_investigated or fields.Date.context_today(self)})
+        self._sync_approval_requests()
         return True
 
     @api.multi
     def action_reopen(self):
-        """Back to open: the investigation starts over (the approval, if any, stays on record)."""
+        """Back to open: the investigation starts over.
+
+        An approval given before the cycle was finalized is withdrawn (the chatter
+        keeps it); after finalization it stays, the stock was adjusted on it.
+        """
         self._check_investigator_rights()
+        withdrawn = self.filtered(lambda disc: disc.approved_by_id and disc.cycle_id.state != "finalized")
         self._write_system({"state": "open"})
+        if withdrawn:
+            withdrawn._write_system({"approved_by_id": False, "date_approved": False})
+            for disc in withdrawn:
+                disc.with_prefetch().message_post(body=_("Reopened by %s: the approval is withdrawn.")
+                                                  % self.env.user.name)
+        self._sync_approval_requests()
         return True
 
     @api.multi
     def action_resolve(self):
         self._check_investigator_rights()
         for disc in self:
-            if not disc.root_cause or not (disc.resolution or "").strip():
-                raise UserError(_("Record the root cause and the resolution taken for %s first.") % disc.name)
+            disc._check_documented(_("resolved"))
+            if not (disc.resolution or "").strip():
+                raise UserError(_("Record the resolution taken for %s first.") % disc.name)
             disc._write_system({"state": "resolved",
                                 "investigator_id": disc.investigator_id.id or self.env.uid,
                                 "date_investigated": fields.Date.context_today(self)})
+        # a major one resolved after finalization still needs a Manager's sign-off
+        self._sync_approval_requests()
         return True
 
     @api.multi
@@ -265,15 +288,19 @@ class CycleCountDiscrepancy(models.Model):
             if (disc | found).filtered(lambda d: d.cycle_id.state == "finalized"):
                 raise UserError(_("The cycle is finalized: stock was already adjusted."))
             (disc | found)._write_system(vals)
+            (disc | found)._sync_approval_requests()
         return True
 
     @api.multi
     def action_approve(self):
-        """Approve the adjustment: Coordinator for minor, Manager for major."""
+        """Approve the adjustment: Coordinator for minor, Manager for major, once documented."""
         for disc in self:
             disc._check_can_approve()
-        self._write_system({"approved_by_id": self.env.uid, "date_approved": fields.Datetime.now()})
-        self._approval_activities().unlink()
+            disc._check_documented(_("approved"))
+        now = fields.Datetime.now()
+        self.filtered(lambda disc: disc.state != "resolved")._write_system({"state": "approved"})
+        self._write_system({"approved_by_id": self.env.uid, "date_approved": now})
+        self._sync_approval_requests()
         tiers = dict(self._fields["tier"].selection)
         for disc in self:
             # alone in its prefetch: posting must not re-read the whole selection each time
@@ -318,10 +345,12 @@ class CycleCountDiscrepancy(models.Model):
         return values
 
     def _refresh_from_line(self, vals):
-        """A recount changed the figures: update them and ask for approval again."""
-        self._write_system(dict(vals, approved_by_id=False, date_approved=False))
-        self._approval_activities().unlink()
-        self._request_approval()
+        """A recount changed the figures: update them; an approval of the old figures no longer holds."""
+        reset = dict(vals, approved_by_id=False, date_approved=False)
+        if self.state == "approved":
+            reset["state"] = "open"
+        self._write_system(reset)
+        self._sync_approval_requests()
 
     def _close_as_recounted(self):
         for disc in self:
@@ -330,45 +359,102 @@ class CycleCountDiscrepancy(models.Model):
                 "root_cause": disc.root_cause or "miscount",
                 "resolution": disc.resolution or _("A recount matched the books."),
             })
-        self._approval_activities().unlink()
+        self._sync_approval_requests()
 
     def _approver_group_xmlid(self):
         return MANAGER if self.tier == "major" else COORDINATOR
 
-    def _request_approval(self):
-        """One approval activity per user who may approve each discrepancy, in one INSERT.
+    def _documentation_missing(self):
+        """Labels of what the investigator must still write before this can be decided."""
+        missing = [] if self.root_cause else [self._fields["root_cause"].string]
+        if self.tier == "major":
+            missing += [self._fields[name].string for name in ("root_cause_note", "resolution")
+                        if not (self[name] or "").strip()]
+        return missing
+
+    def _check_documented(self, step):
+        missing = self._documentation_missing()
+        if missing:
+            raise UserError(_("%(item)s cannot be %(step)s before it is documented: record its %(missing)s "
+                              "first.") % {"item": self.name, "step": step, "missing": ", ".join(missing)})
+
+    @api.model
+    def _awaiting_approval_domain(self):
+        """Discrepancies whose approval is still to be given (documented or not)."""
+        return [("approved_by_id", "=", False), ("variance_qty", "!=", 0),
+                ("state", "!=", "under_investigation"), ("resolution_type", "!=", "relocation"),
+                ("cycle_id.state", "!=", "cancelled"),
+                "|", ("tier", "=", "major"), ("cycle_id.state", "!=", "finalized")]
+
+    def _awaits_decision(self):
+        """Documented, not decided, and its approval still matters: approvers are asked now."""
+        return (not self.approved_by_id and self.variance_qty and self.state != "under_investigation"
+                and self.resolution_type != "relocation" and self.cycle_id.state != "cancelled"
+                and (self.tier == "major" or self.cycle_id.state != "finalized")
+                and not self._documentation_missing())
+
+    def _sync_approval_requests(self):
+        """Ask each approver once per decision, and only while it is open.
+
+        A major discrepancy is one request per Manager; the minor ones of a cycle are
+        one request per Coordinator, on the cycle (see its _sync_minor_approval_requests).
+        Requests of decided discrepancies are closed for every approver.
+        """
+        eligible = {}
+        majors = self.filtered(lambda disc: disc.tier == "major" and disc._awaits_decision())
+        wanted = {(disc.id, user.id) for disc in majors for user in disc._approvers(eligible)}
+        existing = self._approval_activities()
+        stale = existing.filtered(lambda activity: (activity.res_id, activity.user_id.id) not in wanted)
+        kept = {(activity.res_id, activity.user_id.id) for activity in existing - stale}
+        stale.unlink()
+        self._insert_approval_requests(sorted(wanted - kept))
+        self.mapped("cycle_id")._sync_minor_approval_requests()
+
+    def _insert_approval_requests(self, pairs):
+        """Approval activities for (discrepancy id, user id) pairs, in one INSERT.
 
         Odoo creates activities one by one (defaults, follower subscription, bus
         notification each): with thousands of discrepancies and several approvers
         that is minutes. The rows are written together; the approvers' activity
         counters are refreshed once each.
         """
+        if not pairs:
+            return
         activity_type = self.env.ref("foreman_cycle_count.mail_activity_type_discrepancy_approval")
         model_id = self.env["ir.model"]._get(self._name).id
         today = fields.Date.context_today(self)
         uid, now = self.env.uid, fields.Datetime.now()
-        tiers = dict(self._fields["tier"].selection)
-        approvers_by_key, rows = {}, []
-        for disc in self:
-            key = (disc.tier, disc.company_id)
-            if key not in approvers_by_key:
-                approvers_by_key[key] = disc._approvers()
-            summary = _("Approve %(tier)s discrepancy: %(item)s") % {"tier": tiers[disc.tier], "item": disc.name}
-            for user in approvers_by_key[key] - disc._involved_users():
-                rows.append((disc.id, model_id, self._name, disc.name, activity_type.id, summary, today,
-                             user.id, uid, now, uid, now))
-        if not rows:
-            return
+        texts = {disc.id: disc._approval_request_texts() for disc in self.browse({pair[0] for pair in pairs})}
+        rows = [(disc_id, model_id, self._name, self.browse(disc_id).name, activity_type.id,
+                 texts[disc_id][0], texts[disc_id][1], today, user_id, uid, now, uid, now)
+                for disc_id, user_id in pairs]
         execute_values(self.env.cr, """
-            INSERT INTO mail_activity (res_id, res_model_id, res_model, res_name, activity_type_id, summary,
+            INSERT INTO mail_activity (res_id, res_model_id, res_model, res_name, activity_type_id, summary, note,
                                        date_deadline, user_id, create_uid, create_date, write_uid, write_date)
             VALUES %s""", rows, page_size=1000)
+        disc_ids = tuple({row[0] for row in rows})
         self.env.cr.execute("""
             UPDATE foreman_cycle_count_discrepancy SET activity_date_deadline = %s
              WHERE id IN %s AND (activity_date_deadline IS NULL OR activity_date_deadline > %s)""",
-                            (today, tuple({row[0] for row in rows}), today))
-        self.invalidate_cache(["activity_ids", "activity_date_deadline"], self.ids)
-        self._notify_approvers({row[7] for row in rows})
+                            (today, disc_ids, today))
+        self.browse(disc_ids).invalidate_cache(["activity_ids", "activity_date_deadline"], list(disc_ids))
+        self._notify_approvers({row[8] for row in rows})
+
+    def _approval_request_texts(self):
+        """(summary, note) of a request: what is to be decided, at a glance."""
+        tiers = dict(self._fields["tier"].selection)
+        summary = _("Approve %(tier)s discrepancy: %(item)s, %(variance)s") % {
+            "tier": tiers[self.tier].lower(), "item": self.name, "variance": self._describe_variance()}
+        causes = dict(self._fields["root_cause"].selection)
+        note = "<p>%s</p>" % escape(_("Root cause: %(cause)s. %(summary)s") % {
+            "cause": causes.get(self.root_cause, ""), "summary": self.root_cause_note or ""})
+        return summary, note
+
+    def _describe_variance(self):
+        """'-3 Unit(s), -360.00 €': the variance in units and in value."""
+        uom = self.line_id.product_uom_id or self.product_id.uom_id
+        return "%s %s, %s" % ("{:+g}".format(self.variance_qty), uom.name,
+                              formatLang(self.env, self.variance_value, currency_obj=self.currency_id))
 
     def _notify_approvers(self, user_ids):
         """Refresh the activity counter of each approver's web client, once."""
@@ -377,20 +463,32 @@ class CycleCountDiscrepancy(models.Model):
                 (self._cr.dbname, "res.partner", user.partner_id.id),
                 {"type": "activity_updated", "activity_created": True})
 
-    def _approvers(self):
-        """Users asked to approve a discrepancy of this tier and company: an override point.
+    def _approvers(self, eligible=None):
+        """Users asked to approve this discrepancy: an override point.
 
-        Major: the cycle count Managers; minor: the Coordinators who are not Managers
-        (all Coordinators if every one is a Manager). The administrator is not asked.
+        Major: the cycle count Managers; minor: the Coordinators who are not
+        Managers, or any Coordinator when none of those is free to. Nobody is asked
+        to approve what they counted or documented; the administrator is not asked.
+        ``eligible`` caches the candidates per tier and company over a batch.
         """
-        def eligible(group):
+        eligible = {} if eligible is None else eligible
+        key = (self.tier, self.company_id.id)
+        if key not in eligible:
+            eligible[key] = self._approver_candidates()
+        involved = self._involved_users()
+        preferred, fallback = eligible[key]
+        return (preferred - involved) or (fallback - involved)
+
+    def _approver_candidates(self):
+        """(first choice, fallback) of the users who may approve this tier in this company."""
+        def members(group):
             return self.env.ref(group).users.filtered(
                 lambda user: user.active and user.id != SUPERUSER_ID and self.company_id in user.company_ids)
-        managers = eligible(MANAGER)
+        managers = members(MANAGER)
         if self.tier == "major":
-            return managers
-        coordinators = eligible(COORDINATOR)
-        return (coordinators - managers) or coordinators
+            return managers, managers
+        coordinators = members(COORDINATOR)
+        return coordinators - managers, coordinators
 
     def _involved_users(self):
         line = self.line_id

@@ -40,7 +40,8 @@ class CycleCountLine(models.Model):
     _order = "cycle_id, location_id, product_id, lot_id, id"
 
     cycle_id = fields.Many2one(
-        "foreman.cycle.count.cycle", required=True, ondelete="cascade", index=True)
+        "foreman.cycle.count.cycle", required=True, ondelete="cascade", index=True,
+        default=lambda self: self._default_cycle_id(), domain=[("state", "=", "in_progress")])
     plan_id = fields.Many2one("foreman.cycle.count.plan", readonly=True, index=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     cycle_state = fields.Selection(related="cycle_id.state", readonly=True)
@@ -81,6 +82,14 @@ class CycleCountLine(models.Model):
     is_found = fields.Boolean(
         "Found on the Floor", readonly=True,
         help="Added by a counter: the books did not have this item here.")
+
+    @api.model
+    def _default_cycle_id(self):
+        """A found item goes to the cycle being counted where the user has lines (the last one started)."""
+        line = self.search([("user_id", "=", self.env.uid), ("cycle_state", "=", "in_progress")],
+                           order="cycle_id desc", limit=1)
+        return line.cycle_id.id or self.env["foreman.cycle.count.cycle"].search(
+            [("state", "=", "in_progress")], order="date_started desc", limit=1).id
 
     @api.depends("plan_id.blind_count", "system_qty")
     def _compute_expected_qty(self):
@@ -229,7 +238,12 @@ class CycleCountLine(models.Model):
                     counted_by_id=self.env.uid, date_counted=fields.Datetime.now())
         result = super(CycleCountLine, self).write(vals)  # pylint: disable=super-method-mismatch
         self._update_variance()
+        self._close_finished_counts()
         return result
+
+    def _close_finished_counts(self):
+        for cycle in self.mapped("cycle_id"):
+            cycle._close_finished_counts(self.filtered(lambda l, c=cycle: l.cycle_id == c).mapped("user_id").ids)
 
     def _update_variance(self):
         # one UPDATE instead of a stored compute: nothing left pending in the
@@ -301,6 +315,20 @@ class CycleCountLine(models.Model):
         return self.write({"counted_qty": 0.0})
 
     @api.multi
+    def action_clear_count(self):
+        """Undo a count (a wrong 'Not there', a typo) while the cycle is still being counted."""
+        if set(self.mapped("cycle_id.state")) - {"in_progress"}:
+            raise UserError(_("Counts can only be cleared while the cycle is being counted."))
+        self._check_still_assigned()
+        for line in self.filtered("is_counted"):
+            line._write_system({"counted_qty": 0.0, "is_counted": False,
+                                "state": "recount" if line.first_counted_by_id else "todo",
+                                "counted_by_id": False, "date_counted": False})
+            line._update_variance()  # a book figure: counters may not write it
+            line.cycle_id._request_counts(users=line.user_id)
+        return True
+
+    @api.multi
     def action_send_to_recount(self, user_id):
         """Have another counter (a res.users id) count these lines again; the first count is kept."""
         self.env["foreman.cycle.count.plan"]._check_coordinator()
@@ -315,6 +343,7 @@ class CycleCountLine(models.Model):
         cycles = self.mapped("cycle_id")
         cycles.filtered(lambda cycle: cycle.state == "review")._reopen_counting()
         for cycle in cycles:
+            cycle._request_counts(users=user)
             cycle.message_post(body=_("%(count)d lines sent to %(user)s for a recount.") % {
                 "count": len(self.filtered(lambda l, c=cycle: l.cycle_id == c)), "user": user.name})
         return True

@@ -110,6 +110,74 @@ class TestCountEntry(CycleCountCase):
         self.assertEqual(self.tech1_line.counted_qty, 0)
         self.assertEqual(self.tech1_line.sudo().variance_qty, -self.tech1_line.system_qty)
 
+    def test_not_there_can_be_undone_before_review(self):
+        self.tech1_line.sudo(self.tech1).action_count_missing()
+        self.tech1_line.sudo(self.tech1).action_clear_count()
+        self.assertEqual((self.tech1_line.is_counted, self.tech1_line.state, self.tech1_line.counted_by_id),
+                         (False, "todo", self.env["res.users"]))
+        self.assertEqual(self.tech1_line.sudo().variance_qty, 0)
+        with self.assertRaises(AccessError):
+            rpc(self.Line.sudo(self.tech2), "action_clear_count", [self.tech1_line.id])
+        self.count_as_books(self.cycle)
+        self.cycle.sudo(self.lead).action_submit()
+        with self.assertRaisesRegex(UserError, "being counted"):
+            self.tech1_line.sudo(self.tech1).action_clear_count()
+        self.assertTrue(self.tech1_line.is_counted)
+
+    def count_requests(self, user=None):
+        kind = self.env.ref("foreman_cycle_count.mail_activity_type_count")
+        return self.cycle.activity_ids.filtered(
+            lambda a: a.activity_type_id == kind and (user is None or a.user_id == user))
+
+    def test_each_counter_is_asked_to_count_and_the_request_closes_when_done(self):
+        counters = self.cycle.line_ids.mapped("user_id")
+        requests = self.count_requests()
+        self.assertEqual(requests.mapped("user_id"), counters, "one request per counter")
+        tech1_lines = self.cycle.line_ids.filtered(lambda l: l.user_id == self.tech1)
+        request = self.count_requests(self.tech1)
+        self.assertRegex(request.summary, r"^Count %d items? in .+ of %s$" % (len(tech1_lines), self.cycle.name))
+        self.assertEqual(request.date_deadline, self.cycle.date_end)
+        # the counter reads their own request, not the others'
+        mine = rpc(self.env["mail.activity"].sudo(self.tech1), "search_read",
+                   [("res_model", "=", self.cycle._name), ("res_id", "=", self.cycle.id)], ["user_id"])
+        self.assertEqual({row["user_id"][0] for row in mine}, {self.tech1.id})
+        tech1_lines[:-1].sudo(self.tech1).write({"counted_qty": 0})
+        self.assertTrue(self.count_requests(self.tech1), "lines are left")
+        self.count(tech1_lines[-1], 0)
+        self.assertFalse(self.count_requests(self.tech1), "all counted: done")
+        self.assertIn("all lines counted", self.cycle.message_ids[0].body)
+        self.assertEqual(self.cycle.message_ids[0].author_id, self.tech1.partner_id)
+        self.assertTrue(self.count_requests(self.tech2))
+        # a recount asks the recounter
+        tech1_lines[0].sudo(self.lead).action_send_to_recount(self.tech3)
+        self.assertEqual(len(self.count_requests(self.tech3)), 1, "an open request is not repeated")
+        self.count_as_books(self.cycle)
+        self.assertFalse(self.count_requests())
+        tech1_lines[0].sudo(self.lead).action_send_to_recount(self.tech2)
+        self.assertEqual(self.count_requests().mapped("user_id"), self.tech2)
+        self.assertEqual(self.count_requests().summary[:12], "Count 1 item")
+
+    def test_current_cycle_of_a_counter_is_where_they_count(self):
+        # an overdue planned cycle of the default plan does not hide the one being counted
+        self.env.user.company_id.cycle_count_plan_id = self.plan
+        self.Cycle.create({"plan_id": self.plan.id, "date_start": "2026-01-01", "date_end": "2026-01-31"})
+        action = self.Cycle.sudo(self.tech1).action_open_current()
+        self.assertEqual(action["res_id"], self.cycle.id)
+        self.count_as_books(self.cycle)
+        self.cycle.sudo(self.lead).action_submit()
+        self.cycle.sudo(self.lead).action_finalize()
+        # after finalization the counter still reads their counts
+        action = self.Cycle.sudo(self.tech1).action_open_current()
+        self.assertEqual(action["res_id"], self.cycle.id)
+        counts = rpc(self.Line.sudo(self.tech1), "search_read", [("cycle_id", "=", self.cycle.id)],
+                     ["counted_qty", "is_counted"])
+        self.assertTrue(counts and all(row["is_counted"] for row in counts))
+
+    def test_a_found_item_starts_in_the_cycle_being_counted(self):
+        self.Cycle.create({"plan_id": self.plan.id, "date_start": "2026-01-01", "date_end": "2026-01-31"})
+        defaults = self.Line.sudo(self.tech1).default_get(["cycle_id"])
+        self.assertEqual(defaults["cycle_id"], self.cycle.id)
+
     def test_bad_counts_are_refused(self):
         with self.assertRaisesRegex(ValidationError, "negative"):
             self.count(self.tech1_line, -1)

@@ -28,10 +28,14 @@ class DiscrepancyCase(CycleCountCase):
         kind = self.env.ref("foreman_cycle_count.mail_activity_type_discrepancy_approval")
         return disc.activity_ids.filtered(lambda a: a.activity_type_id == kind)
 
+    def minor_requests(self):
+        kind = self.env.ref("foreman_cycle_count.mail_activity_type_minor_approval")
+        return self.cycle.activity_ids.filtered(lambda a: a.activity_type_id == kind)
+
 
 class TestKnowledgeBaseExamples(DiscrepancyCase):
 
-    def test_hashboards_minus_three_is_minor_and_approved_by_the_lead(self):
+    def test_hashboards_minus_three_is_minor_and_approved_once_documented(self):
         self.assertEqual(self.hashboard_line.system_qty, 50)
         self.count(self.hashboard_line, 47)
         disc = self.submit()
@@ -39,13 +43,28 @@ class TestKnowledgeBaseExamples(DiscrepancyCase):
         self.assertEqual((disc.system_qty, disc.counted_qty, disc.variance_qty), (50, 47, -3))
         self.assertEqual(disc.variance_value, -3 * self.hashboard.standard_price)
         self.assertEqual(disc.tier, "minor")
-        self.assertEqual(self.approval_activities(disc).mapped("user_id"), self.lead)
-        disc.sudo(self.lead).action_approve()
-        self.assertEqual(disc.approved_by_id, self.lead)
+        self.assertFalse(self.minor_requests(), "nothing to decide before it is documented")
+        with self.refused(UserError, "before it is documented: record its Root Cause"):
+            disc.sudo(self.ops).action_approve()
+        disc.sudo(self.lead).write({"root_cause": "unticketed_usage"})
+        self.assertEqual((disc.investigator_id, disc.date_investigated), (self.lead, disc.date_investigated))
+        self.assertTrue(disc.date_investigated)
+        # the lead investigated, so another coordinator decides: the managers, on one request for the cycle
+        request = self.minor_requests()
+        self.assertEqual(request.mapped("user_id"), self.ops | self.finance)
+        self.assertIn("Approve 1 minor discrepancies of %s" % self.cycle.name, request[0].summary)
+        self.assertIn("-3", request[0].note)
+        action = self.cycle.sudo(self.ops).action_open_minor_approvals()
+        self.assertEqual(self.env[action["res_model"]].sudo(self.ops).search(action["domain"]), disc)
+        disc.sudo(self.ops).action_approve()
+        self.assertEqual((disc.approved_by_id, disc.state), (self.ops, "approved"))
         self.assertTrue(disc.date_approved)
-        self.assertFalse(self.approval_activities(disc))
-        self.assertIn("approved by %s" % self.lead.name, disc.message_ids[0].body)
-        self.assertEqual(disc.message_ids[0].author_id, self.lead.partner_id)
+        self.assertFalse(self.minor_requests(), "closed for every approver")
+        self.assertIn("approved by %s" % self.ops.name, disc.message_ids[0].body)
+        self.assertEqual(disc.message_ids[0].author_id, self.ops.partner_id)
+        unresolved = self.env["foreman.cycle.count.discrepancy"].search(
+            [("cycle_id", "=", self.cycle.id), ("state", "in", ("open", "under_investigation"))])
+        self.assertFalse(unresolved, "approved is not open")
         self.assertAlmostEqual(self.cycle.discrepancy_rate, 100.0 / len(self.cycle.line_ids), places=2)
         self.cycle.sudo(self.lead).action_finalize()
         self.assertEqual(self.on_hand(self.hashboard, self.spares), 47)
@@ -58,7 +77,19 @@ class TestKnowledgeBaseExamples(DiscrepancyCase):
         discs = self.submit()
         self.assertEqual(len(discs), 10)
         self.assertEqual(set(discs.mapped("tier")), {"major"})
-        self.assertEqual(self.approval_activities(discs[0]).mapped("user_id"), self.ops | self.finance)
+        self.assertFalse(self.approval_activities(discs[0]))
+        discs.sudo(self.lead).write({"root_cause": "theft_loss"})
+        self.assertFalse(self.approval_activities(discs[0]), "a major one needs its summary and resolution")
+        with self.refused(UserError, "Investigation Summary, Resolution Taken"):
+            discs[0].sudo(self.ops).action_approve()
+        self.document(discs, self.lead, "theft_loss")
+        requests = self.approval_activities(discs[0])
+        self.assertEqual(requests.mapped("user_id"), self.ops | self.finance)
+        self.assertEqual(len(self.env["mail.activity"].search([("res_model", "=", discs._name),
+                                                                ("res_id", "in", discs.ids)])), 20,
+                         "one request per major discrepancy and manager")
+        self.assertIn("major discrepancy: %s, -1 " % discs[0].name, requests[0].summary)
+        self.assertIn("Theft or loss", requests[0].note)
         with self.assertRaisesRegex(UserError, "Manager's approval"):
             self.cycle.sudo(self.lead).action_finalize()
         self.assertEqual(self.cycle.state, "review")
@@ -68,6 +99,7 @@ class TestKnowledgeBaseExamples(DiscrepancyCase):
             discs[0].sudo(self.lead).action_approve()
         discs.sudo(self.ops).action_approve()
         self.assertFalse(discs[0].sudo(self.finance).can_approve, "already approved")
+        self.assertFalse(self.approval_activities(discs[0]), "closed for the other manager too")
         self.cycle.sudo(self.lead).action_finalize()
         self.assertEqual(self.cycle.state, "finalized")
         for line in missing:
@@ -96,6 +128,7 @@ class TestKnowledgeBaseExamples(DiscrepancyCase):
         self.assertEqual(picking.picking_type_id.code, "internal")
         self.assertEqual((picking.location_id, picking.location_dest_id), (self.row1_rack1, self.repair_bay))
         self.assertFalse(self.cycle.inventory_id, "no loss and gain booked for a relocation")
+        self.assertEqual(self.cycle.discrepancy_count, 1, "one serial moved: one discrepancy, not two")
 
 
 class TestApprovalRules(DiscrepancyCase):
@@ -111,9 +144,29 @@ class TestApprovalRules(DiscrepancyCase):
         disc = self.submit()
         disc.sudo(self.lead).action_mark_under_investigation()
         self.assertEqual(disc.investigator_id, self.lead)
+        self.document(disc, self.lead)
         with self.assertRaises(AccessError):
             disc.sudo(self.lead).action_approve()
         disc.sudo(self.ops).action_approve()
+
+    def test_minor_requests_go_to_the_coordinator_who_did_not_investigate(self):
+        lead2 = self.lead.copy({"name": "Second Lead", "login": "lead2", "email": False})
+        self.count(self.hashboard_line, 48)
+        cable_line = self.lines_of(self.cycle, self.cable, self.spares)
+        self.count(cable_line, cable_line.system_qty - 1)
+        discs = self.submit()
+        self.assertEqual(set(discs.mapped("tier")), {"minor"})
+        self.document(discs[0], self.lead)
+        self.assertEqual(self.minor_requests().mapped("user_id"), lead2)
+        self.document(discs[1], self.lead)
+        request = self.minor_requests()
+        self.assertEqual(len(request), 1, "one request for the cycle, not one per discrepancy")
+        self.assertIn("Approve 2 minor", request.summary)
+        discs[0].sudo(lead2).action_approve()
+        self.assertIn("Approve 1 minor", self.minor_requests().summary)
+        # Under Investigation takes it out of the request
+        discs[1].sudo(self.lead).action_mark_under_investigation()
+        self.assertFalse(self.minor_requests())
 
     def test_counter_cannot_approve_or_read_discrepancies(self):
         self.count(self.hashboard_line, 48)
@@ -137,7 +190,6 @@ class TestApprovalRules(DiscrepancyCase):
         self.assertEqual(discs.mapped("line_id"), differing)
         for disc in discs:
             self.assertEqual((disc.counted_qty, disc.variance_qty), (disc.line_id.counted_qty, disc.line_id.variance_qty))
-            self.assertTrue(self.approval_activities(disc), disc.name)
 
     def test_send_to_recount_from_the_discrepancy(self):
         self.count(self.hashboard_line, 47)
@@ -159,22 +211,24 @@ class TestApprovalRules(DiscrepancyCase):
         third_counter = (self.tech2 | self.tech3) - first_counter
         self.count(self.hashboard_line, 47)
         disc = self.submit()
-        disc.sudo(self.lead).action_approve()
+        self.document(disc, self.lead)
+        disc.sudo(self.ops).action_approve()
         self.hashboard_line.sudo(self.lead).action_send_to_recount(self.tech1)
         self.assertEqual(self.cycle.state, "in_progress")
         self.count(self.hashboard_line, 45, user=self.tech1)
         self.cycle.sudo(self.lead).action_submit()
         self.assertEqual(self.cycle.discrepancy_ids, disc)
         self.assertEqual((disc.counted_qty, disc.variance_qty), (45, -5))
-        self.assertFalse(disc.approved_by_id, "new figures need a new approval")
-        self.assertEqual(self.approval_activities(disc).mapped("user_id"), self.lead)
+        self.assertEqual((disc.approved_by_id, disc.state), (self.env["res.users"], "open"),
+                         "new figures need a new approval")
+        self.assertEqual(self.minor_requests().mapped("user_id"), self.ops | self.finance)
         # a second recount matching the books closes the discrepancy
         self.hashboard_line.sudo(self.lead).action_send_to_recount(third_counter)
         self.count(self.hashboard_line, 50, user=third_counter)
         self.cycle.sudo(self.lead).action_submit()
         self.assertEqual(self.cycle.discrepancy_ids, disc, "kept, with its history")
         self.assertEqual((disc.variance_qty, disc.state, disc.root_cause), (0, "resolved", "miscount"))
-        self.assertFalse(self.approval_activities(disc))
+        self.assertFalse(self.minor_requests())
         self.cycle.sudo(self.lead).action_finalize()
         self.assertEqual(self.on_hand(self.hashboard, self.spares), 50)
 
@@ -213,7 +267,7 @@ class TestApprovalRules(DiscrepancyCase):
         unexplained = self.env["foreman.cycle.count.discrepancy.bulk"].sudo(self.lead).with_context(
             active_ids=discs.ids).create({"state": "resolved", "root_cause": "miscount"})
         discs.write({"resolution": False})
-        with self.refused(UserError, "resolution taken"):
+        with self.refused(UserError, "Resolution Taken"):
             unexplained.action_apply()
 
 
@@ -227,6 +281,7 @@ class TestFinalization(DiscrepancyCase):
         disc.sudo(self.lead).action_mark_under_investigation()
         self.cycle.sudo(self.lead).action_finalize()
         self.assertEqual(self.cycle.state, "finalized")
+        self.assertFalse(self.approval_activities(disc), "nothing to decide while under investigation")
         # counts and quantities are locked, over RPC too
         with self.assertRaises(UserError):
             api.call_kw(self.Line.sudo(self.lead), "write", [[line.id], {"counted_qty": 1}], {})
@@ -244,11 +299,18 @@ class TestFinalization(DiscrepancyCase):
             disc.sudo(self.ops).copy()
         with self.refused(UserError, "archive it instead"):
             self.plan.sudo(self.ops).unlink()
-        # the investigation goes on
+        # the investigation goes on, and its end needs a Manager's sign-off: stock was adjusted without one
         disc.sudo(self.lead).write({"root_cause": "theft_loss", "resolution": "Reported to security"})
+        with self.refused(UserError, "Investigation Summary"):
+            disc.sudo(self.lead).action_resolve()
+        self.document(disc, self.lead, "theft_loss")
         disc.sudo(self.lead).action_resolve()
         self.assertEqual(disc.state, "resolved")
         self.assertEqual(line.counted_qty, 0)
+        self.assertEqual(self.approval_activities(disc).mapped("user_id"), self.ops | self.finance)
+        disc.sudo(self.ops).action_approve()
+        self.assertEqual((disc.state, disc.approved_by_id), ("resolved", self.ops))
+        self.assertFalse(self.approval_activities(disc))
 
     def test_stock_is_counted_quantity_plus_moves_after_the_snapshot(self):
         self.count(self.hashboard_line, 47)
@@ -257,6 +319,7 @@ class TestFinalization(DiscrepancyCase):
         self.count(cable_line, cable_line.system_qty + 2)
         self.receive(self.cable, self.spares, 100)
         discs = self.submit()
+        self.document(discs, self.lead)
         discs.filtered(lambda d: d.tier == "major").sudo(self.ops).action_approve()
         self.cycle.sudo(self.lead).action_finalize()
         self.assertEqual(self.on_hand(self.hashboard, self.spares), 47 - 5)
@@ -290,7 +353,8 @@ class TestFinalization(DiscrepancyCase):
     def test_discrepancy_report_renders(self):
         self.count(self.miner_lines[0], 0)
         disc = self.submit()
-        disc.sudo(self.lead).write({"root_cause": "theft_loss", "resolution": "Reported"})
+        disc.sudo(self.lead).write({"root_cause": "theft_loss", "resolution": "Reported",
+                                    "root_cause_note": "Rack 1 was open overnight."})
         self.env["ir.attachment"].create({"name": "rack-photo.jpg", "datas_fname": "rack-photo.jpg",
                                           "res_model": disc._name, "res_id": disc.id, "datas": b""})
         disc.sudo(self.ops).action_approve()

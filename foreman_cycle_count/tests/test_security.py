@@ -107,14 +107,25 @@ class TestBlindCounting(SecurityCase):
             rpc(Line, "read_group", [], ["first_counted_qty", "state"], ["state"])
 
     def test_counters_do_not_read_approval_requests(self):
-        discs = self.submit_with({self.line: 47})
+        major = self.lines_of(self.cycle, self.antminer, self.row1_rack1)[0]
+        discs = self.submit_with({self.line: 47, major: 0})
+        self.document(discs, self.coordinator)
         activities = self.env["mail.activity"].search([
             ("res_model", "=", discs._name), ("res_id", "in", discs.ids)])
-        self.assertTrue(activities)
+        # the minor one is asked for on the cycle, which counters can read
+        minor_request = self.env["mail.activity"].search([
+            ("res_model", "=", self.cycle._name), ("res_id", "=", self.cycle.id),
+            ("activity_type_id", "=", self.env.ref("foreman_cycle_count.mail_activity_type_minor_approval").id)])
+        self.assertTrue(activities and minor_request)
         Activity = self.as_user("mail.activity", self.counter)
         self.assertFalse(rpc(Activity, "search_read", [("res_model", "=", discs._name)], ["summary"]))
-        with self.refused(AccessError):
-            rpc(Activity, "read", activities.ids, ["summary"])
+        self.assertFalse(rpc(Activity, "search_read", [("id", "in", minor_request.ids)], ["summary", "note"]))
+        self.assertFalse(rpc(Activity, "search", [("note", "ilike", "47")]))
+        for request in (activities, minor_request):
+            with self.refused(AccessError):
+                rpc(Activity, "read", request.ids, ["summary"])
+        chatter = rpc(self.as_user(self.cycle._name, self.counter), "read", self.cycle.ids, ["activity_ids"])
+        self.assertFalse(set(chatter[0]["activity_ids"]) & set(minor_request.ids))
         seen = rpc(self.as_user("mail.activity", self.coordinator), "search",
                    [("res_model", "=", discs._name), ("res_id", "in", discs.ids)])
         self.assertEqual(set(seen), set(activities.ids))
@@ -296,9 +307,12 @@ class TestCompanies(SecurityCase):
         self.assertEqual(cost, {fan: 55.0, psu: 0.0}, "company B's cost, and none where B has none")
 
     def test_approvals_are_asked_within_the_company(self):
-        discs = self.submit_with({self.line: 47})
+        major = self.lines_of(self.cycle, self.antminer, self.row1_rack1)[0]
+        discs = self.submit_with({self.line: 47, major: 0})
+        self.document(discs, self.coordinator)
         asked = self.env["mail.activity"].search([
-            ("res_model", "=", discs._name), ("res_id", "in", discs.ids)]).mapped("user_id")
+            "|", "&", ("res_model", "=", discs._name), ("res_id", "in", discs.ids),
+            "&", ("res_model", "=", self.cycle._name), ("res_id", "=", self.cycle.id)]).mapped("user_id")
         self.assertTrue(asked)
         self.assertNotIn(self.coordinator_b, asked)
 
@@ -357,7 +371,8 @@ class TestOdooKeepsWorking(SecurityCase):
         minor_disc = discs.filtered(lambda d: d.line_id == self.line)
         major_disc = discs - minor_disc
         as_coordinator = discs.sudo(self.coordinator)
-        as_coordinator.write({"root_cause": "theft_loss", "resolution": "Reported to security"})
+        as_coordinator.write({"root_cause": "theft_loss", "resolution": "Reported to security",
+                              "root_cause_note": "Rack door found open"})
         as_coordinator.filtered(lambda d: d == major_disc).action_mark_under_investigation()
         as_coordinator.filtered(lambda d: d == minor_disc).action_resolve()
         minor_disc.sudo(self.lead).action_approve()
@@ -377,6 +392,7 @@ class TestNextToOcaInventoryAddons(SecurityCase):
         # OCA's threshold parks an adjustment as 'pending' when its form button (normal_view) validates it
         self.spares.discrepancy_threshold = 1.0
         discs = self.submit_with({self.line: 47})
+        self.document(discs, self.coordinator)
         discs.sudo(self.lead).action_approve()
         self.cycle.sudo(self.coordinator).with_context(normal_view=True).action_finalize()
         self.assertEqual(self.cycle.state, "finalized")
@@ -386,6 +402,7 @@ class TestNextToOcaInventoryAddons(SecurityCase):
 
     def test_an_adjustment_in_progress_on_the_same_stock_is_named(self):
         discs = self.submit_with({self.line: 47})
+        self.document(discs, self.coordinator)
         discs.sudo(self.lead).action_approve()
         other = self.env["stock.inventory"].create({
             "name": "Spares recount by finance", "filter": "product", "product_id": self.hashboard.id,

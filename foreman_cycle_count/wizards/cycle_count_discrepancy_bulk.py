@@ -19,7 +19,7 @@ class CycleCountDiscrepancyBulk(models.TransientModel):
         "foreman.cycle.count.discrepancy", "foreman_cycle_count_bulk_discrepancy_rel", "wizard_id",
         "discrepancy_id", string="Discrepancies", default=lambda self: self._default_discrepancy_ids())
     root_cause = fields.Selection(ROOT_CAUSES)
-    root_cause_note = fields.Text("Explanation")
+    root_cause_note = fields.Text("Investigation Summary")
     resolution = fields.Text("Resolution Taken")
     state = fields.Selection(
         [("open", "Open"), ("under_investigation", "Under Investigation"), ("resolved", "Resolved")])
