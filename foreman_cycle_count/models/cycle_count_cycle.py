@@ -178,9 +178,10 @@ class CycleCountCycle(models.Model):
             cycle.sudo().with_context(tracking_disable=True)._write_system({"state": "review"})
             cycle.sudo()._sync_discrepancies()
             # counters may close counting without write access to the cycle
+            # the same figure as the Discrepancies button: open differences, a relocated serial once
             cycle.sudo().message_post(
                 body=_("Counting done: %(count)d discrepancies to review.") % {
-                    "count": len(cycle.sudo().discrepancy_ids)},
+                    "count": cycle.sudo().discrepancy_count},
                 author_id=self.env.user.partner_id.id)
         return True
 

@@ -98,6 +98,7 @@ class CycleCountDiscrepancy(models.Model):
     approved_by_id = fields.Many2one("res.users", readonly=True)
     date_approved = fields.Datetime("Approved On", readonly=True)
     counted_by_id = fields.Many2one(related="line_id.counted_by_id", readonly=True)
+    line_state = fields.Selection(related="line_id.state", readonly=True, string="Count Status")
     relocation_line_id = fields.Many2one(
         "foreman.cycle.count.line", compute="_compute_relocation_line_id",
         string="Found At", help="The same serial number, counted in another location of this cycle.")
@@ -352,6 +353,19 @@ class CycleCountDiscrepancy(models.Model):
         self._write_system(reset)
         self._sync_approval_requests()
 
+    def _refresh_from_recount(self):
+        """The recount is in: the discrepancy shows its figures now, not at the next Counting Done."""
+        line = self.line_id
+        before = self.counted_qty
+        if line.variance_qty:
+            self._refresh_from_line(self._values_from_lines(line, self.plan_id)[line.id])
+        else:
+            self._close_as_recounted()
+        self.message_post(body=_("Recounted by %(user)s: %(qty)s (first count %(before)s), variance %(variance)s.")
+                          % {"user": line.counted_by_id.name, "qty": "{:g}".format(line.counted_qty),
+                             "before": "{:g}".format(before), "variance": "{:+g}".format(line.variance_qty)},
+                          author_id=line.counted_by_id.partner_id.id)
+
     def _close_as_recounted(self):
         for disc in self:
             disc._write_system({
@@ -388,7 +402,8 @@ class CycleCountDiscrepancy(models.Model):
 
     def _awaits_decision(self):
         """Documented, not decided, and its approval still matters: approvers are asked now."""
-        return (not self.approved_by_id and self.variance_qty and self.state != "under_investigation"
+        return (not self.approved_by_id and self.variance_qty and self.line_state != "recount"
+                and self.state != "under_investigation"
                 and self.resolution_type != "relocation" and self.cycle_id.state != "cancelled"
                 and (self.tier == "major" or self.cycle_id.state != "finalized")
                 and not self._documentation_missing())
@@ -514,6 +529,8 @@ class CycleCountDiscrepancy(models.Model):
                 "tier": self.tier, "group": _("Manager") if self.tier == "major" else _("Coordinator")})
         if user in self._involved_users():
             return AccessError(_("You counted or investigated %s: someone else must approve it.") % self.name)
+        if self.line_state == "recount":
+            return UserError(_("%s is being recounted: approve it once the recount is in.") % self.name)
         return None
 
     def _approval_activities(self):

@@ -236,10 +236,20 @@ class CycleCountLine(models.Model):
             line._check_count_value(vals["counted_qty"])
         vals = dict(vals, is_counted=True, state="counted",
                     counted_by_id=self.env.uid, date_counted=fields.Datetime.now())
+        recounted = self.filtered(lambda line: line.state == "recount")
         result = super(CycleCountLine, self).write(vals)  # pylint: disable=super-method-mismatch
         self._update_variance()
+        recounted._refresh_recounted_discrepancies()
         self._close_finished_counts()
         return result
+
+    def _refresh_recounted_discrepancies(self):
+        if not self:
+            return
+        # counters may not read discrepancies: the recount updates them on their behalf
+        Discrepancy = self.env["foreman.cycle.count.discrepancy"].sudo().with_context(tracking_disable=True)
+        for disc in Discrepancy.search([("line_id", "in", self.ids)]):
+            disc._refresh_from_recount()
 
     def _close_finished_counts(self):
         for cycle in self.mapped("cycle_id"):
@@ -342,6 +352,9 @@ class CycleCountLine(models.Model):
         self._reset_for_recount(user)
         cycles = self.mapped("cycle_id")
         cycles.filtered(lambda cycle: cycle.state == "review")._reopen_counting()
+        # a pending recount takes its discrepancy out of the approvers' requests
+        self.env["foreman.cycle.count.discrepancy"].sudo().search(
+            [("line_id", "in", self.ids)])._sync_approval_requests()
         for cycle in cycles:
             cycle._request_counts(users=user)
             cycle.message_post(body=_("%(count)d lines sent to %(user)s for a recount.") % {

@@ -215,17 +215,27 @@ class TestApprovalRules(DiscrepancyCase):
         disc.sudo(self.ops).action_approve()
         self.hashboard_line.sudo(self.lead).action_send_to_recount(self.tech1)
         self.assertEqual(self.cycle.state, "in_progress")
+        self.assertEqual(disc.line_state, "recount", "the form says a recount is pending")
         self.count(self.hashboard_line, 45, user=self.tech1)
+        # the discrepancy shows the recount at once, before anyone presses Counting Done
+        self.assertEqual((disc.counted_qty, disc.variance_qty), (45, -5))
+        self.assertIn("Recounted by %s: 45 (first count 47), variance -5" % self.tech1.name, disc.message_ids[0].body)
+        self.assertEqual(disc.message_ids[0].author_id, self.tech1.partner_id)
         self.cycle.sudo(self.lead).action_submit()
         self.assertEqual(self.cycle.discrepancy_ids, disc)
+        self.assertIn("1 discrepancies to review", self.cycle.message_ids[0].body)
         self.assertEqual((disc.counted_qty, disc.variance_qty), (45, -5))
         self.assertEqual((disc.approved_by_id, disc.state), (self.env["res.users"], "open"),
                          "new figures need a new approval")
         self.assertEqual(self.minor_requests().mapped("user_id"), self.ops | self.finance)
         # a second recount matching the books closes the discrepancy
         self.hashboard_line.sudo(self.lead).action_send_to_recount(third_counter)
+        self.assertFalse(self.minor_requests(), "nothing to decide while the recount is pending")
+        with self.refused(UserError, "being recounted"):
+            disc.sudo(self.ops).action_approve()
         self.count(self.hashboard_line, 50, user=third_counter)
         self.cycle.sudo(self.lead).action_submit()
+        self.assertIn("0 discrepancies to review", self.cycle.message_ids[0].body)
         self.assertEqual(self.cycle.discrepancy_ids, disc, "kept, with its history")
         self.assertEqual((disc.variance_qty, disc.state, disc.root_cause), (0, "resolved", "miscount"))
         self.assertFalse(self.minor_requests())
