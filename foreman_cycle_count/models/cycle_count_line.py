@@ -189,7 +189,8 @@ class CycleCountLine(models.Model):
         self._check_not_already_listed(values)
         # counters have no right to create the snapshot fields: the checks above stand in for it
         line = super(CycleCountLine, self.sudo()).create(values).sudo(self.env.uid)
-        if vals.get("counted_qty") is not None:
+        # the web client sends False for a quantity left blank: not counted yet
+        if vals.get("counted_qty") is not None and vals["counted_qty"] is not False:
             line.write({"counted_qty": vals["counted_qty"]})
         return line
 
@@ -270,6 +271,20 @@ class CycleCountLine(models.Model):
         return super(CycleCountLine, self).write(vals)  # pylint: disable=super-method-mismatch
 
     @api.multi
+    def read(self, fields=None, load="_classic_write"):
+        """An uncounted line reads as no count at all (False), not as a counted 0.
+
+        The web client then shows it blank, and a 0 typed there is a change it saves.
+        """
+        result = super(CycleCountLine, self).read(fields=fields, load=load)
+        if result and "counted_qty" in result[0]:
+            uncounted = set(self.browse([row["id"] for row in result]).filtered(lambda line: not line.is_counted).ids)
+            for row in result:
+                if row["id"] in uncounted:
+                    row["counted_qty"] = False
+        return result
+
+    @api.multi
     def name_get(self):
         return [(line.id, line._describe()) for line in self]
 
@@ -321,7 +336,7 @@ class CycleCountLine(models.Model):
     # ------------------------------------------------------------------
     @api.multi
     def action_count_missing(self):
-        """The item is not there: count 0 (a zero typed over 0.000 is not saved by the web client)."""
+        """The item is not there: count 0, in one click."""
         return self.write({"counted_qty": 0.0})
 
     @api.multi

@@ -110,6 +110,18 @@ class TestCountEntry(CycleCountCase):
         self.assertEqual(self.tech1_line.counted_qty, 0)
         self.assertEqual(self.tech1_line.sudo().variance_qty, -self.tech1_line.system_qty)
 
+    def test_uncounted_reads_blank_and_a_typed_zero_is_a_count(self):
+        as_tech1 = self.Line.sudo(self.tech1)
+        row = rpc(as_tech1, "read", [self.tech1_line.id], ["counted_qty", "is_counted"])[0]
+        self.assertIs(row["counted_qty"], False, "not counted yet is not a counted 0")
+        rpc(as_tech1, "write", [self.tech1_line.id], {"counted_qty": 0})
+        self.Line.invalidate_cache()
+        row = rpc(as_tech1, "search_read", [("id", "=", self.tech1_line.id)], ["counted_qty"])[0]
+        self.assertEqual((row["counted_qty"], self.tech1_line.is_counted), (0, True))
+        self.assertIsNot(row["counted_qty"], False)
+        with self.assertRaises(UserError):
+            rpc(as_tech1, "write", [self.tech1_line.id], {"counted_qty": False})
+
     def test_not_there_can_be_undone_before_review(self):
         self.tech1_line.sudo(self.tech1).action_count_missing()
         self.tech1_line.sudo(self.tech1).action_clear_count()
