@@ -302,12 +302,33 @@ class TestBarcode(CycleCountCase):
         scan.on_barcode_scanned(line.lot_id.name)
         self.assertEqual(line.counted_qty, 1)
         self.assertTrue(line.is_counted)
-        result = scan.on_barcode_scanned(line.lot_id.name)
-        self.assertIn("already counted", result["warning"]["message"])
+        scan.on_barcode_scanned(line.lot_id.name)
+        self.assertIn("already counted", scan.warning)
+        self.assertEqual(line.counted_qty, 1)
 
-    def test_unknown_barcode_gets_a_clear_message(self):
-        scan = self.scanner(self.tech1)
-        result = scan.on_barcode_scanned("NOPE-123")
-        self.assertIn("not a location, product or serial number", result["warning"]["message"])
-        result = scan.on_barcode_scanned(self.hashboard.barcode)
-        self.assertIn("Scan a location", result["warning"]["message"])
+    def test_unknown_barcode_gets_a_clear_message_and_the_next_scan_works(self):
+        line = self.lines_of(self.cycle, self.hashboard, self.spares)
+        scan = self.scanner(line.user_id)
+        self.assertIsNone(scan.on_barcode_scanned("NOPE-123"), "no dialog that would swallow the next scan")
+        self.assertIn("not a location, product or serial number", scan.warning)
+        scan.on_barcode_scanned(self.hashboard.barcode)
+        self.assertIn("Scan a location", scan.warning)
+        scan.on_barcode_scanned(self.spares.barcode)
+        scan.on_barcode_scanned(self.hashboard.barcode)
+        self.assertFalse(scan.warning)
+        self.assertIn("counted 1", scan.message)
+        self.assertEqual(line.counted_qty, 1)
+        history = scan.history.splitlines()
+        self.assertEqual(len(history), 4, "each scan says what it did")
+        self.assertTrue(history[0].startswith(self.hashboard.barcode))
+        self.assertIn("not counted", history[-1])
+
+    def test_a_barcode_typed_by_hand_counts_like_a_scan(self):
+        line = self.lines_of(self.cycle, self.hashboard, self.spares)
+        scan = self.scanner(line.user_id)
+        scan.barcode_input = self.spares.barcode
+        scan._onchange_barcode_input()
+        scan.barcode_input = self.hashboard.barcode
+        scan._onchange_barcode_input()
+        self.assertFalse(scan.barcode_input, "the field is ready for the next barcode")
+        self.assertEqual((scan.location_id, line.counted_qty), (self.spares, 1))

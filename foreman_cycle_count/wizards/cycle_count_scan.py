@@ -1,7 +1,10 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+
+# Scans listed on the screen, latest first.
+SCAN_HISTORY = 15
 
 
 class CycleCountScan(models.TransientModel):
@@ -20,17 +23,34 @@ class CycleCountScan(models.TransientModel):
         default="increment", required=True)
     set_qty = fields.Float("Quantity to Set", default=1.0)
     line_id = fields.Many2one("foreman.cycle.count.line", "Last Line Counted", readonly=True)
-    message = fields.Char(readonly=True)
+    barcode_input = fields.Char(
+        "Barcode", help="Type a barcode (or scan into this field) and press Enter or Tab.")
+    message = fields.Char("Last Scan", readonly=True)
+    warning = fields.Char(readonly=True)
+    history = fields.Text("Scans So Far", readonly=True, help="The latest scans first.")
+
+    @api.onchange("barcode_input")
+    def _onchange_barcode_input(self):
+        """A barcode typed by hand counts like a scanned one."""
+        if self.barcode_input:
+            barcode, self.barcode_input = self.barcode_input, False
+            self.on_barcode_scanned(barcode)
 
     def on_barcode_scanned(self, barcode):
+        """Process a scan and say what it did; a problem is shown, never blocks the next scan."""
         try:
             result = self.process_barcode(barcode)
         except UserError as error:
-            self.message = error.name
-            return {"warning": {"title": _("Barcode %s") % barcode, "message": error.name}}
+            self._report(barcode, warning=error.name)
+            return
         self.location_id = result.get("location")
         self.line_id = result.get("line")
-        self.message = result["message"]
+        self._report(barcode, message=result["message"])
+
+    def _report(self, barcode, message=False, warning=False):
+        self.message, self.warning = message, warning
+        entry = "%s: %s" % (barcode, message or _("not counted: %s") % warning)
+        self.history = "\n".join([entry] + (self.history or "").splitlines()[:SCAN_HISTORY - 1])
 
     def process_barcode(self, barcode):
         """Select a location, or count the product/serial at the current location."""
