@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "data/foreman_cycle_count_data.xml",
         "data/ir_cron_data.xml",
+        "views/cycle_count_segment_views.xml",
         "views/cycle_count_plan_views.xml",
         "views/cycle_count_cycle_views.xml",
         "views/cycle_count_line_views.xml",

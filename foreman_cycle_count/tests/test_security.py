@@ -332,6 +332,30 @@ class TestBadInput(SecurityCase):
         self.assertEqual(self.line.counted_qty, 48)
 
 
+class TestConfigurationReach(SecurityCase):
+
+    def test_a_coordinator_reaches_the_configuration_without_being_inventory_manager(self):
+        self.assertFalse(self.coordinator.has_group("stock.group_stock_manager"))
+        menus = self.env["ir.ui.menu"].sudo(self.coordinator)._visible_menu_ids()
+        config = self.env.ref("foreman_cycle_count.menu_cycle_count_config")
+        for xmlid in ("menu_cycle_count_config", "menu_cycle_count_plans_coordinator", "menu_cycle_count_segments"):
+            self.assertIn(self.env.ref("foreman_cycle_count." + xmlid).id, menus, xmlid)
+        self.assertNotIn(config.id, self.env["ir.ui.menu"].sudo(self.counter)._visible_menu_ids())
+        dock = self.env["stock.location"].create({"name": "Loading Dock", "usage": "internal",
+                                                   "location_id": self.spares.location_id.id})
+        segment = rpc(self.as_user("foreman.cycle.count.segment", self.coordinator), "create", {
+            "name": "Loading dock", "plan_id": self.plan.id, "location_ids": [(6, 0, dock.ids)],
+            "user_ids": [(6, 0, self.counter.ids)]})
+        self.assertTrue(segment)
+        with self.refused(AccessError):
+            rpc(self.as_user("foreman.cycle.count.segment", self.counter), "write", [segment], {"name": "Mine"})
+
+    def test_the_segment_has_a_form_of_its_own(self):
+        arch = self.env["foreman.cycle.count.segment"].fields_view_get(view_type="form")["arch"]
+        self.assertIn("Who counts it", arch)
+        self.assertIn("many2many_tags", arch)
+
+
 class TestOdooKeepsWorking(SecurityCase):
 
     def test_settings_admin_outside_cycle_counts_can_save_any_settings(self):
