@@ -53,17 +53,19 @@ def _is_twelve_months(first_day, last_day):
     return first_day + relativedelta(months=12) - datetime.timedelta(days=1) == last_day
 
 
-def balance_pieces(pieces, bins):
+def balance_pieces(pieces, bins, rank=None):
     """Assign work pieces to ``bins`` cycles so that the loads stay level.
 
     ``pieces`` is a list of (key, size). Largest pieces go first, each to the
     cycle with the least work so far (ties: the earliest cycle), so the
-    busiest cycle ends at most one piece heavier than the quietest. Returns a
-    list of ``bins`` lists of keys.
+    busiest cycle ends at most one piece heavier than the quietest. Pieces of
+    one size go in the order of ``rank(piece)`` (default: their keys as text).
+    Returns a list of ``bins`` lists of keys.
     """
+    rank = rank or (lambda piece: str(piece[0]))
     loads = [0] * bins
     assignment = [[] for _ in range(bins)]
-    for key, size in sorted(pieces, key=lambda piece: (-piece[1], str(piece[0]))):
+    for key, size in sorted(pieces, key=lambda piece: (-piece[1], rank(piece))):
         target = min(range(bins), key=lambda index: (loads[index], index))
         assignment[target].append(key)
         loads[target] += size
@@ -128,7 +130,7 @@ def distribute(groups, parts, bins, partial=()):
     def whole(unit):
         return (unit, tuple(key for key, _size in parts[unit]) if unit in partial else None)
 
-    pieces = []
+    pieces, run_of = [], {}
     for units in groups.values():
         group_size = sum(sizes[unit] for unit in units)
         if group_size <= capacity:
@@ -137,9 +139,13 @@ def distribute(groups, parts, bins, partial=()):
         for unit in units:
             if sizes[unit] <= capacity or len(parts[unit]) < 2:
                 pieces.append(((whole(unit),), sizes[unit]))
-            else:
-                pieces.extend((((unit, run),), size) for run, size in split_parts(parts[unit], capacity))
-    assignment = balance_pieces(pieces, bins)
+                continue
+            for number, (run, size) in enumerate(split_parts(parts[unit], capacity)):
+                run_of[((unit, run),)] = number
+                pieces.append((((unit, run),), size))
+    # the runs of a location go to the cycles in their order: the first products to the first cycle
+    assignment = balance_pieces(pieces, bins, rank=lambda piece: (
+        str(tuple(unit for unit, _keys in piece[0])), run_of.get(piece[0], 0)))
     return [_merge_units([element for piece in cycle_pieces for element in piece]) for cycle_pieces in assignment]
 
 
