@@ -377,11 +377,12 @@ class CycleCountPlan(models.Model):
             parts, partial = self._parts_left(scope, count_cycles.filtered(
                 lambda cycle: cycle.state not in ("planned", "cancelled")))
             shares = self._distribute_scope(parts, len(slots), partial) if slots else []
+            sizes = {bucket: dict(bucket_parts) for bucket, bucket_parts in parts.items()}
             planned = {}
             for cycle in count_cycles.filtered(lambda cycle: cycle.state == "planned").sorted("id"):
                 planned.setdefault(cycle.cycle_index, cycle)
             for (cycle_index, (start, end)), share in zip(slots, shares):
-                vals = self._prepare_cycle_values(count_index, cycle_index, start, end, share, parts)
+                vals = self._prepare_cycle_values(count_index, cycle_index, start, end, share, sizes)
                 cycle = planned.get(cycle_index)
                 if cycle:
                     cycle.write(vals)
@@ -426,9 +427,12 @@ class CycleCountPlan(models.Model):
                 parts[bucket] = left
         return parts, {bucket for bucket in parts if bucket in products}
 
-    def _prepare_cycle_values(self, count_index, cycle_index, start, end, share, parts):
-        """Values of a planned cycle: its window, its slices of the scope and their counters."""
-        sizes = {bucket: dict(bucket_parts) for bucket, bucket_parts in parts.items()}
+    def _prepare_cycle_values(self, count_index, cycle_index, start, end, share, sizes):
+        """Values of a planned cycle: its window, its slices of the scope and their counters.
+
+        ``share`` lists the cycle's ((segment, location), product ids or None); ``sizes``
+        gives {(segment, location): {product id: items}}.
+        """
         return {
             "plan_id": self.id,
             "date_start": fields.Date.to_string(start),
@@ -451,8 +455,11 @@ class CycleCountPlan(models.Model):
                     "%(removed)d removed.") % {
             "created": len(summary["created"]), "updated": len(summary["updated"]),
             "removed": summary["removed"]}
-        if cycles:
-            message += " " + _("Cycles start on %s.") % ", ".join(cycles.mapped("date_start"))
+        starts = cycles.mapped("date_start")
+        if len(starts) > 6:
+            message += " " + _("Cycles start from %(first)s to %(last)s.") % {"first": starts[0], "last": starts[-1]}
+        elif starts:
+            message += " " + _("Cycles start on %s.") % ", ".join(starts)
         if summary["kept"]:
             message += " " + _("%d cycles already started, finalized or cancelled are kept as they are.") % len(
                 summary["kept"])
