@@ -428,7 +428,15 @@ class CycleCountCycle(models.Model):
             "<p>%s</p>" % escape(_("... and %d more.") % more) if more > 0 else "")
 
     def _slice_keys(self):
-        return {(line.segment_id.id or False, line.location_id.id) for line in self.slice_ids}
+        """{(segment id, location id): product ids this cycle counts there, or None for all of them}."""
+        keys = {}
+        for slice_ in self.slice_ids:
+            key = (slice_.segment_id.id or False, slice_.location_id.id)
+            if not slice_.product_ids or keys.get(key, ()) is None:
+                keys[key] = None
+            else:
+                keys[key] = keys.get(key, frozenset()) | frozenset(slice_.product_ids.ids)
+        return keys
 
     def _reopen_counting(self):
         """A recount sends a cycle in review back to counting."""
@@ -456,12 +464,33 @@ class CycleCountCycle(models.Model):
                 "plan": plan.name, "ownership": dict(plan._fields["ownership"].selection)[plan.ownership]})
         categories = expand_tree(plan.category_ids)
         segment_id = plan._segment_matcher()({"location_id": location.id, "categ_id": product.categ_id.id})
+        keys = self._slice_keys()
         if categories is not None and product.categ_id.id not in categories \
-                or (segment_id, location.id) not in self._slice_keys():
+                or (segment_id, location.id) not in keys:
             raise UserError(_("%(product)s at %(location)s is not counted in cycle %(cycle)s: "
                               "record it in the cycle that counts that place.") % {
                 "product": product.display_name, "location": location.sudo().display_name, "cycle": self.name})
+        products = keys[(segment_id, location.id)]
+        if products is not None and product.id not in products:
+            self._check_product_not_counted_elsewhere(product, location, segment_id)
         return segment_id
+
+    def _check_product_not_counted_elsewhere(self, product, location, segment_id):
+        """A location split over cycles by product: its products are found in the cycle that counts them.
+
+        A product that no cycle of this count plans at that location is a real
+        find: any cycle counting part of the location records it.
+        """
+        elsewhere = self.env["foreman.cycle.count.slice"].sudo().search([
+            ("cycle_id.plan_id", "=", self.plan_id.id), ("cycle_id.count_index", "=", self.count_index),
+            ("cycle_id", "!=", self.id), ("cycle_id.state", "!=", "cancelled"),
+            ("location_id", "=", location.id), ("segment_id", "=", segment_id),
+            ("product_ids", "in", product.id)], limit=1)
+        if elsewhere:
+            raise UserError(_("%(product)s at %(location)s is counted in cycle %(other)s, not in %(cycle)s: "
+                              "record it there.") % {
+                "product": product.display_name, "location": location.sudo().display_name,
+                "other": elsewhere.cycle_id.name, "cycle": self.name})
 
     def _snapshot_lines(self):
         """One count line per item of the slice (product, location, lot, owner), in one INSERT ... SELECT.
@@ -494,8 +523,10 @@ class CycleCountCycle(models.Model):
         if not pairs:
             return
         assign = self._counter_assignment(pairs)
+        # a location split over cycles brings the list of its products counted here
         buckets = [(pair["location_id"], pair["categ_id"], pair["segment_id"] or None,
-                    assign.get((pair["segment_id"], pair["location_id"]))) for pair in pairs]
+                    assign.get((pair["segment_id"], pair["location_id"])),
+                    sorted(keys[(pair["segment_id"], pair["location_id"])] or []) or None) for pair in pairs]
         self.env.cr.execute("""
             INSERT INTO foreman_cycle_count_line (
                 cycle_id, plan_id, company_id, product_id, location_id, lot_id, owner_id,
@@ -505,10 +536,11 @@ class CycleCountCycle(models.Model):
                    items.uom_id, bucket.segment_id, items.quantity, COALESCE(cost.unit_cost, 0), bucket.user_id,
                    'todo', FALSE, FALSE, 0, %%s, %%s, %%s, %%s
               FROM (%s) AS items
-              JOIN (VALUES %s) AS bucket (location_id, categ_id, segment_id, user_id)
+              JOIN (VALUES %s) AS bucket (location_id, categ_id, segment_id, user_id, product_ids)
                 ON bucket.location_id = items.location_id AND bucket.categ_id = items.categ_id
+               AND (bucket.product_ids IS NULL OR items.product_id = ANY(bucket.product_ids))
               LEFT JOIN (%s) AS cost ON cost.product_id = items.product_id""" % (
-            items, ", ".join(["(%s, %s, %s::int, %s::int)"] * len(buckets)), self._unit_cost_query()),
+            items, ", ".join(["(%s, %s, %s::int, %s::int, %s::int[])"] * len(buckets)), self._unit_cost_query()),
             [self.id, plan.id, self.company_id.id] + [self.env.uid, fields.Datetime.now()] * 2
             + scope_params + [value for bucket in buckets for value in bucket] + self._unit_cost_params())
         self.env["foreman.cycle.count.line"].invalidate_cache()
@@ -784,7 +816,7 @@ class CycleCountCycle(models.Model):
 
 
 class CycleCountSlice(models.Model):
-    """A (segment, location) bucket scheduled into a cycle."""
+    """A (segment, location) bucket scheduled into a cycle, or some of its products."""
 
     _name = "foreman.cycle.count.slice"
     _description = "Cycle Count Slice"
@@ -795,4 +827,9 @@ class CycleCountSlice(models.Model):
     company_id = fields.Many2one(related="cycle_id.company_id", store=True, readonly=True)
     segment_id = fields.Many2one("foreman.cycle.count.segment", ondelete="set null")
     location_id = fields.Many2one("stock.location", required=True, ondelete="cascade")
+    product_ids = fields.Many2many(
+        "product.product", "foreman_cycle_count_slice_product_rel", "slice_id", "product_id",
+        string="Products",
+        help="A location too big for one cycle is split over cycles by product: the products counted "
+             "here in this cycle. Empty means every product of the location.")
     item_count = fields.Integer("Items", help="Items in stock there when the calendar was made.")

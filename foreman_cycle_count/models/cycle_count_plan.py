@@ -1,6 +1,6 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import math
+import datetime
 from collections import defaultdict
 
 from odoo import _, api, fields, models
@@ -188,11 +188,23 @@ class CycleCountPlan(models.Model):
 
     @api.multi
     def action_generate_calendar(self):
-        """Create or refresh the cycles of the current timeframe."""
+        """Create or refresh the cycles of the current timeframe from today on, and show them."""
+        return self._generate_and_show(next_timeframe=False)
+
+    @api.multi
+    def action_generate_next_calendar(self):
+        """Plan the timeframe after the current one (a plan set up late in its year), and show it."""
+        return self._generate_and_show(next_timeframe=True)
+
+    def _generate_and_show(self, next_timeframe):
         self._check_coordinator()
         for plan in self:
-            plan._generate_calendar(fields.Date.from_string(fields.Date.context_today(plan)))
-        return True
+            plan._generate_calendar(fields.Date.from_string(fields.Date.context_today(plan)), next_timeframe)
+        action = self.env.ref("foreman_cycle_count.foreman_cycle_count_cycle_action").read()[0]
+        action["name"] = _("Cycles of %s") % ", ".join(self.mapped("name"))
+        action["domain"] = [("plan_id", "in", self.ids)]
+        action["context"] = {"default_plan_id": self.id} if len(self) == 1 else {}
+        return action
 
     @api.multi
     def action_view_cycles(self):
@@ -267,7 +279,7 @@ class CycleCountPlan(models.Model):
         self.env.cr.execute("""
             SELECT stock_quant.id, stock_quant.product_id, tmpl.categ_id, tmpl.uom_id,
                    stock_quant.location_id, stock_quant.lot_id, stock_quant.owner_id,
-                   stock_quant.quantity
+                   stock_quant.quantity, pp.default_code
               FROM %s
               JOIN product_product pp ON pp.id = stock_quant.product_id
               JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
@@ -298,68 +310,175 @@ class CycleCountPlan(models.Model):
             return False
         return match
 
+    def _scope_parts(self):
+        """Items per product of each (segment id, location id) bucket of the current scope.
+
+        Returns {bucket: [(product id, items)]}, the products of a bucket in a stable
+        order: internal reference (products without one last), then id. A location
+        too big for one cycle is split across cycles in that order.
+        """
+        match = self._segment_matcher()
+        items = defaultdict(lambda: defaultdict(int))
+        codes = {}
+        for row in self._read_scope_quants():
+            items[(match(row), row["location_id"])][row["product_id"]] += 1
+            codes[row["product_id"]] = row["default_code"]
+
+        def order(product_id):
+            return (not codes[product_id], codes[product_id] or "", product_id)
+        return {bucket: [(product_id, products[product_id]) for product_id in sorted(products, key=order)]
+                for bucket, products in items.items()}
+
     def _scope_buckets(self):
         """Number of items per (segment id, location id) in the current scope."""
-        match = self._segment_matcher()
-        buckets = defaultdict(int)
-        for row in self._read_scope_quants():
-            buckets[(match(row), row["location_id"])] += 1
-        return buckets
+        return {bucket: sum(size for _product, size in parts) for bucket, parts in self._scope_parts().items()}
 
-    def _distribute_scope(self):
-        """Split the scope into one list of (segment, location) keys per cycle."""
+    def _distribute_scope(self, parts, cycles, partial=()):
+        """Split the scope into ``cycles`` lists of ((segment, location), product ids or None).
+
+        ``parts`` is the scope still to plan (see _scope_parts); buckets in
+        ``partial`` have products counted by cycles already started.
+        """
         self.ensure_one()
-        buckets = self._scope_buckets()
         groups = defaultdict(list)
-        for (segment_id, location_id), size in buckets.items():
+        for segment_id, location_id in parts:
             # stock outside every segment is split by location
-            group = segment_id or ("location", location_id)
-            groups[group].append(((segment_id, location_id), size))
-        capacity = math.ceil(sum(buckets.values()) / float(self.cycles_per_count))
-        pieces = scheduling.split_into_pieces(groups, capacity)
-        assignment = scheduling.balance_pieces(pieces, self.cycles_per_count)
-        return [[key for piece in cycle_pieces for key in piece] for cycle_pieces in assignment], buckets
+            groups[segment_id or ("location", location_id)].append((segment_id, location_id))
+        return scheduling.distribute(groups, parts, cycles, partial)
 
-    def _generate_calendar(self, today):
+    def _generate_calendar(self, today, next_timeframe=False):
+        """Create, refresh or remove the planned cycles of the timeframe, and say so in the chatter.
+
+        Cycles that started are kept as they are. Time already past is not planned:
+        when a count's windows ended before ``today`` without their cycles starting,
+        what is left of that count is spread over what is left of its time.
+        With ``next_timeframe``, the timeframe after the current one is planned.
+        Returns the summary posted (see _calendar_message).
+        """
         self.ensure_one()
-        windows = self._windows(today)
-        per_cycle, buckets = self._distribute_scope()
+        first_day = today
+        if next_timeframe:
+            first_day = self._timeframe_bounds(today)[1] + datetime.timedelta(days=1)
+        windows = self._windows(first_day)
+        scope = self._scope_parts()
         Cycle = self.env["foreman.cycle.count.cycle"]
-        existing = {cycle.date_start: cycle for cycle in self.cycle_ids
-                    if windows[0][0] <= fields.Date.from_string(cycle.date_start) <= windows[-1][1]}
-        wanted_starts = set()
-        for index, (start, end) in enumerate(windows):
-            date_start = fields.Date.to_string(start)
-            wanted_starts.add(date_start)
-            cycle = existing.get(date_start)
-            if cycle and cycle.state != "planned":
-                continue
-            keys = per_cycle[index % self.cycles_per_count]
-            vals = {
-                "plan_id": self.id,
-                "date_start": date_start,
-                "date_end": fields.Date.to_string(end),
-                "count_index": index // self.cycles_per_count + 1,
-                "cycle_index": index % self.cycles_per_count + 1,
-                "slice_ids": [(5, 0, 0)] + [
-                    (0, 0, {"segment_id": segment_id, "location_id": location_id,
-                            "item_count": buckets[(segment_id, location_id)]})
-                    for segment_id, location_id in keys],
-                "user_ids": [(6, 0, self._counters_for(keys).ids)],
-            }
-            if cycle:
-                cycle.write(vals)
-            else:
-                Cycle.create(vals)
-        stale = [cycle for start, cycle in existing.items()
-                 if start not in wanted_starts and cycle.state == "planned"]
-        Cycle.browse([cycle.id for cycle in stale]).unlink()
+        cycles = self.cycle_ids.filtered(
+            lambda cycle: windows[0][0] <= fields.Date.from_string(cycle.date_start) <= windows[-1][1])
+        summary = {"created": Cycle, "updated": Cycle, "removed": 0, "kept": cycles.filtered(
+            lambda cycle: cycle.state != "planned"), "late": []}
+        stale = cycles.filtered(lambda cycle: cycle.state == "planned")
+        per_count = self.cycles_per_count
+        for count_index in range(1, self.counts_per_timeframe + 1):
+            count_windows = windows[(count_index - 1) * per_count:count_index * per_count]
+            count_cycles = cycles.filtered(lambda cycle, index=count_index: cycle.count_index == index)
+            slots, late = self._count_slots(count_windows, count_cycles, first_day)
+            if late:
+                summary["late"].append((count_index, slots))
+            parts, partial = self._parts_left(scope, count_cycles.filtered(
+                lambda cycle: cycle.state not in ("planned", "cancelled")))
+            shares = self._distribute_scope(parts, len(slots), partial) if slots else []
+            sizes = {bucket: dict(bucket_parts) for bucket, bucket_parts in parts.items()}
+            planned = {}
+            for cycle in count_cycles.filtered(lambda cycle: cycle.state == "planned").sorted("id"):
+                planned.setdefault(cycle.cycle_index, cycle)
+            for (cycle_index, (start, end)), share in zip(slots, shares):
+                vals = self._prepare_cycle_values(count_index, cycle_index, start, end, share, sizes)
+                cycle = planned.get(cycle_index)
+                if cycle:
+                    cycle.write(vals)
+                    stale -= cycle
+                    summary["updated"] |= cycle
+                else:
+                    summary["created"] |= Cycle.create(vals)
+        summary["removed"] = len(stale)
+        stale.unlink()
         Cycle._mark_overdue(today)
+        self.message_post(body=self._calendar_message(summary))
+        return summary
 
-    def _counters_for(self, keys):
+    def _count_slots(self, count_windows, count_cycles, first_day):
+        """The (cycle index, window) pairs still to plan in one count, and whether time was lost.
+
+        A cycle that started (or was cancelled) keeps its place. When a window left
+        to plan ended before ``first_day``, the count is late: its cycles left get
+        windows tiling ``first_day`` to the count's last day (fewer if fewer days).
+        """
+        taken = set(count_cycles.filtered(lambda cycle: cycle.state != "planned").mapped("cycle_index"))
+        free = [index for index in range(1, len(count_windows) + 1) if index not in taken]
+        if all(count_windows[index - 1][1] >= first_day for index in free):
+            return [(index, count_windows[index - 1]) for index in free], False
+        windows = scheduling.remaining_windows(first_day, count_windows[-1][1], len(free))
+        return list(zip(free, windows)), True
+
+    @api.model
+    def _parts_left(self, scope, counted_cycles):
+        """The scope minus what cycles already started count: (parts, buckets partly counted)."""
+        whole, products = set(), defaultdict(set)
+        for slice_ in counted_cycles.mapped("slice_ids"):
+            bucket = (slice_.segment_id.id or False, slice_.location_id.id)
+            if slice_.product_ids:
+                products[bucket].update(slice_.product_ids.ids)
+            else:
+                whole.add(bucket)
+        parts = {}
+        for bucket, bucket_parts in scope.items():
+            left = [] if bucket in whole else [part for part in bucket_parts if part[0] not in products[bucket]]
+            if left:
+                parts[bucket] = left
+        return parts, {bucket for bucket in parts if bucket in products}
+
+    def _prepare_cycle_values(self, count_index, cycle_index, start, end, share, sizes):
+        """Values of a planned cycle: its window, its slices of the scope and their counters.
+
+        ``share`` lists the cycle's ((segment, location), product ids or None); ``sizes``
+        gives {(segment, location): {product id: items}}.
+        """
+        return {
+            "plan_id": self.id,
+            "date_start": fields.Date.to_string(start),
+            "date_end": fields.Date.to_string(end),
+            "count_index": count_index,
+            "cycle_index": cycle_index,
+            "slice_ids": [(5, 0, 0)] + [
+                (0, 0, {"segment_id": segment_id, "location_id": location_id,
+                        "product_ids": [(6, 0, list(product_ids or []))],
+                        "item_count": sum(sizes[(segment_id, location_id)][product_id]
+                                          for product_id in product_ids or sizes[(segment_id, location_id)])})
+                for (segment_id, location_id), product_ids in share],
+            "user_ids": [(6, 0, self._counters_for([bucket for bucket, _products in share]).ids)],
+        }
+
+    def _calendar_message(self, summary):
+        """What Generate Calendar did, in the plan's chatter."""
+        cycles = (summary["created"] | summary["updated"]).sorted("date_start")
+        message = _("Calendar generated: %(created)d cycles created, %(updated)d updated, "
+                    "%(removed)d removed.") % {
+            "created": len(summary["created"]), "updated": len(summary["updated"]),
+            "removed": summary["removed"]}
+        starts = cycles.mapped("date_start")
+        if len(starts) > 6:
+            message += " " + _("Cycles start from %(first)s to %(last)s.") % {"first": starts[0], "last": starts[-1]}
+        elif starts:
+            message += " " + _("Cycles start on %s.") % ", ".join(starts)
+        if summary["kept"]:
+            message += " " + _("%d cycles already started, finalized or cancelled are kept as they are.") % len(
+                summary["kept"])
+        for count_index, slots in summary["late"]:
+            if slots:
+                message += " " + _(
+                    "The part of count %(count)d already past is not scheduled: what is left of its scope "
+                    "is spread over the remaining %(cycles)d cycles, from %(start)s to %(end)s.") % {
+                        "count": count_index, "cycles": len(slots),
+                        "start": fields.Date.to_string(slots[0][1][0]),
+                        "end": fields.Date.to_string(slots[-1][1][1])}
+            else:
+                message += " " + _("The time of count %d is over: it is not scheduled.") % count_index
+        return message
+
+    def _counters_for(self, buckets):
         segments = self.env["foreman.cycle.count.segment"].browse(
-            {segment_id for segment_id, _location in keys if segment_id})
+            {segment_id for segment_id, _location in buckets if segment_id})
         users = segments.mapped("user_ids")
-        if any(not segment_id for segment_id, _location in keys):
+        if any(not segment_id for segment_id, _location in buckets):
             users |= self.user_ids
         return users

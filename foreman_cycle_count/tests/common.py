@@ -7,6 +7,8 @@ from odoo import api
 from odoo.tests.common import SavepointCase
 
 TODAY = datetime.date(2026, 11, 25)
+# a calendar generated on the first day of the year plans the whole year
+YEAR_START = datetime.date(2026, 1, 1)
 
 
 def rpc(model, method, *args, **kwargs):

@@ -86,6 +86,77 @@ class TestBalancing(unittest.TestCase):
         self.assertEqual(sorted(key for keys in assignment for key in keys), sorted(sizes))
 
 
+class TestSplittingLocations(unittest.TestCase):
+
+    @staticmethod
+    def one_location(products, location="spares"):
+        units = {location: [(product, 1) for product in products]}
+        return {"segment": [location]}, units
+
+    @staticmethod
+    def loads(assignment, parts):
+        sizes = {unit: dict(unit_parts) for unit, unit_parts in parts.items()}
+        return [sum(sum(sizes[unit][key] for key in (keys or sizes[unit])) for unit, keys in cycle)
+                for cycle in assignment]
+
+    def test_forty_products_in_one_location_over_four_cycles(self):
+        groups, parts = self.one_location(["P%02d" % i for i in range(40)])
+        assignment = scheduling.distribute(groups, parts, 4)
+        self.assertEqual(self.loads(assignment, parts), [10, 10, 10, 10])
+        counted = [key for cycle in assignment for _unit, keys in cycle for key in keys]
+        self.assertEqual(sorted(counted), sorted(key for key, _size in parts["spares"]), "each product once")
+        # runs of consecutive products, in the order given
+        self.assertEqual(assignment[0], [("spares", tuple("P%02d" % i for i in range(10)))])
+
+    def test_splitting_is_stable_and_level_when_it_does_not_divide(self):
+        groups, parts = self.one_location(range(41))
+        first = scheduling.distribute(groups, parts, 4)
+        self.assertEqual(first, scheduling.distribute(groups, parts, 4))
+        self.assertEqual(sorted(self.loads(first, parts)), [10, 10, 10, 11])
+
+    def test_small_locations_stay_whole_next_to_a_big_one(self):
+        parts = {"big": [("b%d" % i, 1) for i in range(30)], "small1": [("s1", 3), ("s2", 2)],
+                 "small2": [("t1", 5)]}
+        groups = {"seg": ["big"], ("location", "small1"): ["small1"], ("location", "small2"): ["small2"]}
+        assignment = scheduling.distribute(groups, parts, 4)
+        self.assertEqual(self.loads(assignment, parts), [10, 10, 10, 10])
+        entries = [entry for cycle in assignment for entry in cycle]
+        self.assertIn(("small1", None), entries)
+        self.assertIn(("small2", None), entries)
+        big = [key for unit, keys in entries if unit == "big" for key in keys]
+        self.assertEqual(sorted(big), sorted(key for key, _size in parts["big"]))
+
+    def test_a_location_partly_counted_is_never_whole(self):
+        parts = {"spares": [("a", 1), ("b", 1)]}
+        assignment = scheduling.distribute({"seg": ["spares"]}, parts, 1, partial={"spares"})
+        self.assertEqual(assignment, [[("spares", ("a", "b"))]])
+        self.assertEqual(scheduling.distribute({"seg": ["spares"]}, parts, 1), [[("spares", None)]])
+
+    def test_runs_differ_by_at_most_one_part(self):
+        runs = scheduling.split_parts([(i, 1) for i in range(23)], 6)
+        self.assertEqual([size for _keys, size in runs], [6, 6, 6, 5])
+        self.assertEqual([key for keys, _size in runs for key in keys], list(range(23)))
+
+
+class TestRemainingWindows(unittest.TestCase):
+
+    def test_mid_year_windows_tile_what_is_left(self):
+        last = scheduling.timeframe_bounds(scheduling.CALENDAR_YEAR, D(2026, 8, 15))[1]
+        windows = scheduling.remaining_windows(D(2026, 8, 15), last, 4)
+        self.assertEqual(len(windows), 4)
+        assert_tiles(self, windows, D(2026, 8, 15), D(2026, 12, 31))
+        self.assertTrue(all(end >= D(2026, 8, 15) for _start, end in windows))
+        lengths = [(end - start).days + 1 for start, end in windows]
+        self.assertLessEqual(max(lengths) - min(lengths), 1)
+
+    def test_fewer_windows_than_cycles_when_days_run_out(self):
+        windows = scheduling.remaining_windows(D(2026, 12, 30), D(2026, 12, 31), 4)
+        self.assertEqual(windows, [(D(2026, 12, 30), D(2026, 12, 30)), (D(2026, 12, 31), D(2026, 12, 31))])
+
+    def test_nothing_left_after_the_last_day(self):
+        self.assertEqual(scheduling.remaining_windows(D(2027, 1, 1), D(2026, 12, 31), 4), [])
+
+
 class TestTiers(unittest.TestCase):
 
     def test_knowledge_base_bands(self):
