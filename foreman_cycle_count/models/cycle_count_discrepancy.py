@@ -317,6 +317,27 @@ class CycleCountDiscrepancy(models.Model):
         action["context"] = {"default_line_ids": [(6, 0, self.mapped("line_id").ids)]}
         return action
 
+    def _report_status(self):
+        """The status in words for the formal report: where it stands and whose decision it waits for."""
+        states = dict(self._fields["state"].selection)
+        status = states[self.state]
+        if self.approved_by_id:
+            return _("%(state)s, approved by %(user)s.") % {"state": status, "user": self.approved_by_id.name}
+        if self.resolution_type == "relocation":
+            return _("%s: transferred to where it was found, no approval needed.") % status
+        if self.line_state == "recount":
+            return _("%s, recount pending.") % status
+        if self.cycle_id.state == "finalized" and self.tier == "minor":
+            return _("%s, adjusted when the cycle was finalized.") % status
+        missing = self._documentation_missing()
+        if missing:
+            return _("%(state)s, to be documented (%(missing)s) before approval.") % {
+                "state": status, "missing": ", ".join(missing)}
+        if self.state == "under_investigation":
+            return _("%s: approval once the investigation is done.") % status
+        return _("%(state)s, awaiting the approval of a cycle count %(group)s.") % {
+            "state": status, "group": _("Manager") if self.tier == "major" else _("Coordinator")}
+
     @api.multi
     def action_print_report(self):
         return self.env.ref("foreman_cycle_count.action_report_discrepancy").report_action(self)

@@ -17,4 +17,5 @@ class DiscrepancyReport(models.AbstractModel):
         for attachment in self.env["ir.attachment"].search([
                 ("res_model", "=", docs._name), ("res_id", "in", docs.ids)]):
             attachments[attachment.res_id].append(attachment)
-        return {"doc_ids": docids, "doc_model": docs._name, "docs": docs, "attachments": attachments}
+        return {"doc_ids": docids, "doc_model": docs._name, "docs": docs, "attachments": attachments,
+                "report_status": {disc.id: disc._report_status() for disc in docs}}

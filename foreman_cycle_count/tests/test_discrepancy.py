@@ -370,8 +370,23 @@ class TestFinalization(DiscrepancyCase):
         disc.sudo(self.ops).action_approve()
         html = self.env.ref("foreman_cycle_count.action_report_discrepancy").render_qweb_html(disc.ids)[0]
         html = html.decode() if isinstance(html, bytes) else html
-        for text in (disc.lot_id.name, "Theft or loss", "Reported", "rack-photo.jpg", self.ops.name):
+        for text in (disc.lot_id.name, "Theft or loss", "Reported", "rack-photo.jpg", self.ops.name,
+                     "Approved, approved by %s." % self.ops.name, "Rack 1 was open overnight.",
+                     self.cycle.company_id.name, "Investigated by", "Signature"):
             self.assertIn(text, html)
+        self.assertNotIn("Not recorded yet", html)
+
+    def test_an_undocumented_report_says_so_and_prints_no_blanks(self):
+        self.count(self.miner_lines[0], 0)
+        disc = self.submit()
+        html = self.env.ref("foreman_cycle_count.action_report_discrepancy").render_qweb_html(disc.ids)[0]
+        html = html.decode() if isinstance(html, bytes) else html
+        self.assertIn("Open, to be documented (Root Cause, Investigation Summary, Resolution Taken) before approval.",
+                      html)
+        self.assertIn("Not recorded yet", html)
+        for absent in ("Resolution taken", "Attachments", "Investigation summary", ", </"):
+            self.assertNotIn(absent, html)
+        self.assertIn(self.cycle.company_id.name, html, "the company is in the body, not only in a header")
 
     def test_several_discrepancies_print_as_one_document(self):
         for line in self.miner_lines[:2]:
