@@ -264,7 +264,9 @@ def worker_setup(env, meter, args):
         fixture["counters"] = [make_user(env, "bench_counter%d" % n, "Bench Counter %d" % n, [COUNTER], company)
                                for n in (1, 2, 3)]
         fixture["lead"] = make_user(env, "bench_lead", "Bench Lead", [COORDINATOR], company)
-        for n in (2, 3, 4, 5):
+        # the investigator documents, the lead approves: nobody approves what they documented
+        fixture["investigator"] = make_user(env, "bench_lead2", "Bench Lead 2", [COORDINATOR], company)
+        for n in (3, 4, 5):
             make_user(env, "bench_lead%d" % n, "Bench Lead %d" % n, [COORDINATOR], company)
         fixture["ops"] = make_user(env, "bench_ops", "Bench Operations", [MANAGER], company)
         fixture["finance"] = make_user(env, "bench_finance", "Bench Finance", [MANAGER], company)
@@ -309,9 +311,10 @@ def worker_setup(env, meter, args):
             "high_value_category_ids": [(6, 0, [miners.id])],
         })
         fixture["plan"] = plan.id
-    users = env["res.users"].browse(fixture["counters"] + [fixture["lead"], fixture["ops"]])
+    users = env["res.users"].browse(fixture["counters"] + [fixture["lead"], fixture["ops"], fixture["investigator"]])
     login = {user.id: user.login for user in users}
     fixture["logins"] = {"lead": login[fixture["lead"]], "ops": login[fixture["ops"]],
+                         "investigator": login[fixture["investigator"]],
                          "counters": {str(user_id): login[user_id] for user_id in fixture["counters"]}}
     env.cr.execute("ANALYZE")
     return fixture
@@ -331,6 +334,19 @@ def planned_count(index, system_qty, is_serial):
     if k % 2 and system_qty - delta >= 0:
         return system_qty - delta
     return system_qty + delta
+
+
+# What the investigator writes on every discrepancy (enough to approve a major one).
+DOCUMENTATION = {"root_cause": "miscount", "root_cause_note": "Shelf recounted against the open tickets.",
+                 "resolution": "Adjust the books to the count."}
+
+
+def document_all(env, user_id, cycle_id):
+    """The bulk edit (Action > Edit Discrepancies) over every discrepancy of the cycle."""
+    ids = env["foreman.cycle.count.discrepancy"].search([("cycle_id", "=", cycle_id)]).ids
+    wizard = env["foreman.cycle.count.discrepancy.bulk"].sudo(user_id).with_context(active_ids=ids).create(
+        dict(DOCUMENTATION))
+    wizard.action_apply()
 
 
 def worker_cycle(env, meter, args, fixture):
@@ -390,6 +406,11 @@ def worker_cycle(env, meter, args, fixture):
         raise BenchError("%d lines differ but submit made %d discrepancies" % (differing, discrepancies))
     info["label"] = "(c) `cycle.action_submit()`: %s discrepancies (%s minor, %s major)" % (
         format(discrepancies, ","), format(tiers.get("minor", 0), ","), format(tiers.get("major", 0), ","))
+
+    with meter.step("document", "(d) Edit Discrepancies: root cause, summary and resolution of all %s at once "
+                    "(Coordinator; approval requests go out)" % format(discrepancies, ","), cr):
+        fresh_request(env)
+        document_all(env, fixture["investigator"], cycle_id)
 
     for tier, user, who in (("minor", lead, "Coordinator"), ("major", ops, "Manager")):
         cr.execute("SELECT id FROM foreman_cycle_count_discrepancy WHERE cycle_id = %s AND tier = %s "
@@ -460,7 +481,7 @@ def count_in_bulk(env, counts):
 # ----------------------------------------------------------------------
 # One step in a fresh process (worker "step", --step-memory)
 # ----------------------------------------------------------------------
-MEMORY_STEPS = ("calendar", "start", "count", "submit", "approve", "finalize")
+MEMORY_STEPS = ("calendar", "start", "count", "submit", "document", "approve", "finalize")
 
 
 def worker_step(env, meter, args, fixture):
@@ -484,6 +505,9 @@ def worker_step(env, meter, args, fixture):
     elif args.step == "submit":
         with meter.step("submit", "(c) `action_submit()`", cr):
             Cycle.sudo(lead).browse(cycle.id).action_submit()
+    elif args.step == "document":
+        with meter.step("document", "(d) Edit Discrepancies on all of them at once", cr):
+            document_all(env, fixture["investigator"], cycle.id)
     elif args.step == "approve":
         with meter.step("approve", "(d) approve every discrepancy, one call per tier", cr):
             for tier, user in (("minor", lead), ("major", fixture["ops"])):
@@ -658,7 +682,7 @@ def run_http(args, workdir):
         fixture = json.load(handle)
     try:
         steps = bench_http.run(args.config, args.database, fixture, planned_count, log,
-                               port=args.http_port, workdir=workdir)
+                               port=args.http_port, workdir=workdir, documentation=DOCUMENTATION)
     except bench_http.HttpBenchError as error:
         raise BenchError(str(error))
     print("")

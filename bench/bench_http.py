@@ -98,7 +98,7 @@ class Server(object):
                 self.process.wait()
 
 
-def run(config, db, fixture, planned_count, log, port=8769, workdir="/tmp"):
+def run(config, db, fixture, planned_count, log, port=8769, workdir="/tmp", documentation=None):
     """Start, count, submit, approve, finalize over HTTP; return one row per step."""
     server = Server(config, db, port, workdir)
     steps, offset = [], [0]
@@ -158,6 +158,14 @@ def run(config, db, fixture, planned_count, log, port=8769, workdir="/tmp"):
         step("count", "(b) `write` of each count by its counter (%d requests)" % len(lines), count)
         step("submit", "(c) `action_submit`", lambda: lead.call("foreman.cycle.count.cycle", "action_submit", [cycle]))
         discs = lead.call("foreman.cycle.count.discrepancy", "search_read", [("cycle_id", "=", cycle)], ["tier"])
+        investigator = Client(server.url, db, users["investigator"])
+
+        def document():
+            # what Action > Edit Discrepancies sends for every discrepancy selected in the list
+            wizard = investigator.call("foreman.cycle.count.discrepancy.bulk", "create", dict(documentation),
+                                       context={"active_ids": [disc["id"] for disc in discs]})
+            investigator.call("foreman.cycle.count.discrepancy.bulk", "action_apply", [wizard])
+        step("document", "(d) Edit Discrepancies on all %d at once (Coordinator)" % len(discs), document)
         for tier, client, who in (("minor", lead, "Coordinator"), ("major", ops, "Manager")):
             ids = [disc["id"] for disc in discs if disc["tier"] == tier]
             step("approve_" + tier, "(d) approve %d %s, one request each (%s)" % (len(ids), tier, who),
