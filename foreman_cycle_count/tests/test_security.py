@@ -350,6 +350,17 @@ class TestConfigurationReach(SecurityCase):
         with self.refused(AccessError):
             rpc(self.as_user("foreman.cycle.count.segment", self.counter), "write", [segment], {"name": "Mine"})
 
+    def test_activity_menu_cards_say_what_is_asked_and_hide_book_figures_from_counters(self):
+        # Odoo's activity menu opens the documents in a kanban view
+        for user, visible in ((self.counter, False), (self.coordinator, True)):
+            view = rpc(self.as_user(self.cycle._name, user), "fields_view_get", view_type="kanban")
+            self.assertIn("activity_ids", view["fields"])
+            self.assertEqual("minor_to_approve_count" in view["fields"], visible, user.login)
+        view = rpc(self.as_user("foreman.cycle.count.discrepancy", self.manager), "fields_view_get",
+                   view_type="kanban")
+        for name in ("tier", "variance_qty", "variance_value", "root_cause", "activity_ids"):
+            self.assertIn(name, view["fields"])
+
     def test_the_segment_has_a_form_of_its_own(self):
         arch = self.env["foreman.cycle.count.segment"].fields_view_get(view_type="form")["arch"]
         self.assertIn("Who counts it", arch)
