@@ -117,7 +117,7 @@ class CycleCountCycle(models.Model):
 
     def _compute_minor_to_approve_count(self):
         for cycle in self:
-            cycle.minor_to_approve_count = len(cycle._minor_awaiting(self.env.user))
+            cycle.minor_to_approve_count = len(cycle._minor_awaiting_by_approver().get(self.env.uid, []))
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
@@ -385,35 +385,61 @@ class CycleCountCycle(models.Model):
                 author_id=self.env.user.partner_id.id, subtype="mail.mt_activities")
         activities.unlink()
 
-    def _minor_awaiting(self, user=None):
-        """Minor discrepancies of this cycle awaiting a decision (of ``user``, if given)."""
-        Discrepancy = self.env["foreman.cycle.count.discrepancy"]
-        eligible = {}
-        return Discrepancy.search([("cycle_id", "=", self.id), ("tier", "=", "minor")]
-                                  + Discrepancy._awaiting_approval_domain()).filtered(
-            lambda disc: disc._awaits_decision() and (user is None or user in disc._approvers(eligible)))
+    def _minor_awaiting(self, user):
+        """Minor discrepancies of this cycle awaiting ``user``'s decision."""
+        return self.env["foreman.cycle.count.discrepancy"].browse(self._minor_awaiting_by_approver().get(user.id, []))
+
+    def _minor_awaiting_by_approver(self):
+        """{approver id: ids of this cycle's documented minor discrepancies awaiting them}.
+
+        One query and plain rows: a cycle has thousands of minor discrepancies and every
+        decision refreshes its requests. The rules are the discrepancy's (_awaits_decision,
+        _approvers): a minor one is documented by its root cause.
+        """
+        self.ensure_one()
+        if self.state in ("cancelled", "finalized"):
+            return {}
+        self.env.cr.execute("""
+            SELECT d.id, l.counted_by_id, l.first_counted_by_id, d.investigator_id,
+                   ARRAY(SELECT r.user_id FROM foreman_cycle_count_discrepancy_documenter_rel r
+                          WHERE r.discrepancy_id = d.id)
+              FROM foreman_cycle_count_discrepancy d
+              JOIN foreman_cycle_count_line l ON l.id = d.line_id
+             WHERE d.cycle_id = %s AND d.tier = 'minor' AND d.approved_by_id IS NULL AND d.variance_qty != 0
+               AND d.state != 'under_investigation' AND d.resolution_type != 'relocation'
+               AND d.root_cause IS NOT NULL AND l.state != 'recount'
+             ORDER BY d.id""", (self.id,))
+        rows = self.env.cr.fetchall()
+        preferred, fallback = self.env["foreman.cycle.count.discrepancy"]._approver_candidates(
+            "minor", self.company_id)
+        preferred, fallback = set(preferred.ids), set(fallback.ids)
+        waiting = defaultdict(list)
+        for disc_id, counter_id, first_counter_id, investigator_id, documenter_ids in rows:
+            involved = {counter_id, first_counter_id, investigator_id}.union(documenter_ids)
+            for user_id in (preferred - involved) or (fallback - involved):
+                waiting[user_id].append(disc_id)
+        return waiting
 
     def _sync_minor_approval_requests(self):
         """One request per Coordinator and cycle for all its minor discrepancies awaiting them."""
         type_xmlid = "foreman_cycle_count.mail_activity_type_minor_approval"
+        Discrepancy = self.env["foreman.cycle.count.discrepancy"]
         for cycle in self:
-            per_user, eligible = defaultdict(list), {}
-            for disc in cycle._minor_awaiting():
-                for user in disc._approvers(eligible):
-                    per_user[user.id].append(disc)
+            per_user = cycle._minor_awaiting_by_approver()
             for activity in cycle._activities_of_type(type_xmlid):
-                discs = per_user.pop(activity.user_id.id, None)
-                if not discs:
+                disc_ids = per_user.pop(activity.user_id.id, None)
+                if not disc_ids:
                     activity.unlink()
-                elif activity.summary != cycle._minor_request_summary(discs):
-                    activity.write({"summary": cycle._minor_request_summary(discs),
-                                    "note": cycle._minor_request_note(discs)})
-            for user_id, discs in per_user.items():
+                elif activity.summary != cycle._minor_request_summary(disc_ids):
+                    activity.write({"summary": cycle._minor_request_summary(disc_ids),
+                                    "note": cycle._minor_request_note(Discrepancy.browse(disc_ids))})
+            for user_id, disc_ids in per_user.items():
                 self.env["mail.activity"].sudo().create({
                     "res_model_id": self.env["ir.model"]._get(self._name).id, "res_id": cycle.id,
                     "activity_type_id": self.env.ref(type_xmlid).id, "user_id": user_id,
                     "date_deadline": fields.Date.context_today(self),
-                    "summary": cycle._minor_request_summary(discs), "note": cycle._minor_request_note(discs)})
+                    "summary": cycle._minor_request_summary(disc_ids),
+                    "note": cycle._minor_request_note(Discrepancy.browse(disc_ids))})
 
     def _minor_request_summary(self, discrepancies):
         return _("Approve %(count)d minor discrepancies of %(cycle)s") % {

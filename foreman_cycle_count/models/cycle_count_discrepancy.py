@@ -203,12 +203,17 @@ class CycleCountDiscrepancy(models.Model):
         return super(CycleCountDiscrepancy, self).write(vals)
 
     def _write_documentation(self, vals):
-        """Root cause and resolution, signed by whoever wrote them."""
-        result = self._write_system(dict(vals, documented_by_ids=[(4, self.env.uid)]))
+        """Root cause and resolution, signed by whoever wrote them, in one tracked change each."""
+        tracked = list(DOCUMENTATION_FIELDS) + ["investigator_id", "date_investigated"]
+        initial = self._tracked_values(tracked)
+        vals = dict(vals, documented_by_ids=[(4, self.env.uid)])
         undocumented = self.filtered(lambda disc: not disc.investigator_id)
+        untracked = self.with_context(tracking_disable=True)
+        result = (untracked - undocumented)._write_system(vals)
         if undocumented:
-            undocumented._write_system({"investigator_id": self.env.uid,
-                                        "date_investigated": fields.Date.context_today(self)})
+            untracked.browse(undocumented.ids)._write_system(dict(
+                vals, investigator_id=self.env.uid, date_investigated=fields.Date.context_today(self)))
+        self._log_tracking_setwise(tracked, initial)
         # documented: the approvers can be asked now
         self._sync_approval_requests()
         return result
@@ -299,8 +304,10 @@ class CycleCountDiscrepancy(models.Model):
             disc._check_can_approve()
             disc._check_documented(_("approved"))
         now = fields.Datetime.now()
-        self.filtered(lambda disc: disc.state != "resolved")._write_system({"state": "approved"})
-        self._write_system({"approved_by_id": self.env.uid, "date_approved": now})
+        # the approval message below says it: no tracking message besides
+        untracked = self.with_context(tracking_disable=True)
+        untracked.filtered(lambda disc: disc.state != "resolved")._write_system({"state": "approved"})
+        untracked._write_system({"approved_by_id": self.env.uid, "date_approved": now})
         self._sync_approval_requests()
         tiers = dict(self._fields["tier"].selection)
         for disc in self:
@@ -423,7 +430,8 @@ class CycleCountDiscrepancy(models.Model):
 
     def _awaits_decision(self):
         """Documented, not decided, and its approval still matters: approvers are asked now."""
-        return (not self.approved_by_id and self.variance_qty and self.line_state != "recount"
+        # the line, not the related line_state: a related field is read record by record
+        return (not self.approved_by_id and self.variance_qty and self.line_id.state != "recount"
                 and self.state != "under_investigation"
                 and self.resolution_type != "relocation" and self.cycle_id.state != "cancelled"
                 and (self.tier == "major" or self.cycle_id.state != "finalized")
@@ -510,18 +518,19 @@ class CycleCountDiscrepancy(models.Model):
         eligible = {} if eligible is None else eligible
         key = (self.tier, self.company_id.id)
         if key not in eligible:
-            eligible[key] = self._approver_candidates()
+            eligible[key] = self._approver_candidates(self.tier, self.company_id)
         involved = self._involved_users()
         preferred, fallback = eligible[key]
         return (preferred - involved) or (fallback - involved)
 
-    def _approver_candidates(self):
-        """(first choice, fallback) of the users who may approve this tier in this company."""
+    @api.model
+    def _approver_candidates(self, tier, company):
+        """(first choice, fallback) of the users who may approve a ``tier`` discrepancy of ``company``."""
         def members(group):
             return self.env.ref(group).users.filtered(
-                lambda user: user.active and user.id != SUPERUSER_ID and self.company_id in user.company_ids)
+                lambda user: user.active and user.id != SUPERUSER_ID and company in user.company_ids)
         managers = members(MANAGER)
-        if self.tier == "major":
+        if tier == "major":
             return managers, managers
         coordinators = members(COORDINATOR)
         return coordinators - managers, coordinators

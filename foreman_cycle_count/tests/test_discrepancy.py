@@ -274,6 +274,17 @@ class TestApprovalRules(DiscrepancyCase):
         self.assertEqual(set(discs.mapped("root_cause")), {"theft_loss"})
         self.assertEqual(set(discs.mapped("state")), {"under_investigation"})
         self.assertEqual(discs.mapped("investigator_id"), self.lead)
+        for disc in discs:
+            # the audit trail of each one: who wrote what, as Odoo's tracking shows it
+            tracked = disc.message_ids.filtered("tracking_value_ids")
+            documented = tracked.filtered(lambda m: "root_cause" in m.tracking_value_ids.mapped("field"))
+            self.assertEqual(len(documented), 1, disc.name)
+            self.assertEqual(documented.author_id, self.lead.partner_id)
+            values = {value.field: value.get_display_value("new")[0] for value in documented.tracking_value_ids}
+            self.assertEqual(values["root_cause"], "Theft or loss")
+            self.assertEqual(values["resolution"], "Police report filed")
+            self.assertEqual(values["investigator_id"], self.lead.name)
+            self.assertIn("date_investigated", values)
         unexplained = self.env["foreman.cycle.count.discrepancy.bulk"].sudo(self.lead).with_context(
             active_ids=discs.ids).create({"state": "resolved", "root_cause": "miscount"})
         discs.write({"resolution": False})
