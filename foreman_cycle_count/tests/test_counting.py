@@ -114,7 +114,7 @@ class TestCountEntry(CycleCountCase):
         as_tech1 = self.Line.sudo(self.tech1)
         row = rpc(as_tech1, "read", [self.tech1_line.id], ["counted_qty", "is_counted", "user_id"])[0]
         self.assertIs(row["counted_qty"], False, "not counted yet is not a counted 0")
-        self.assertEqual(row["user_id"], [self.tech1.id, self.tech1.name], "reads as Odoo's read does")
+        self.assertEqual(tuple(row["user_id"]), (self.tech1.id, self.tech1.name), "reads as Odoo's read does")
         rpc(as_tech1, "write", [self.tech1_line.id], {"counted_qty": 0})
         self.Line.invalidate_cache()
         row = rpc(as_tech1, "search_read", [("id", "=", self.tech1_line.id)], ["counted_qty"])[0]
