@@ -12,7 +12,7 @@ cluster_was_running=no
 # the virtualenv (selenium included), the cluster, Debian's chromium and chromedriver
 "$ROOT/scripts/setup.sh" --browser
 # the discrepancy report prints as PDF when wkhtmltopdf is there, else the suite checks its HTML
-install_wkhtmltopdf || true
+install_wkhtmltopdf && { install_poppler || true; }
 cleanup() {
     [ "$cluster_was_running" = yes ] || "$ROOT/scripts/pg.sh" stop
 }

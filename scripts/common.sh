@@ -70,3 +70,9 @@ install_wkhtmltopdf() {
     command -v wkhtmltopdf >/dev/null && return 0
     apt_install "wkhtmltopdf for PDF reports" wkhtmltopdf || { say "PDF reports will not print"; return 1; }
 }
+
+# The browser suite reads the printed report (pdftotext) and renders it for the README (pdftoppm).
+install_poppler() {
+    command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null && return 0
+    apt_install "poppler-utils to read PDF reports" poppler-utils
+}

@@ -96,9 +96,16 @@ class UI(object):
         self.wait(lambda d: not self.all(css), timeout, "%s is still shown" % css)
 
     def click(self, css, within=None, text=None, timeout=TIMEOUT):
-        element = self.find(css, within, timeout, text)
-        self.wait(lambda d: element.is_enabled(), timeout, "%s stays disabled" % css)
-        self._click(element)
+        for attempt in range(5):
+            try:
+                element = self.find(css, within, timeout, text)
+                self.wait(lambda d: element.is_enabled(), timeout, "%s stays disabled" % css)
+                self._click(element)
+                break
+            except StaleElementReferenceException:
+                # re-rendered between finding and clicking (a dropdown filled by an RPC): again
+                if attempt == 4:
+                    raise
         self.idle()
         return element
 
@@ -106,6 +113,8 @@ class UI(object):
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
         try:
             element.click()
+        except StaleElementReferenceException:
+            raise
         except WebDriverException:
             # covered for a moment (a tooltip, an animation): click it as the page would
             self.driver.execute_script("arguments[0].click();", element)
