@@ -19,6 +19,7 @@ import time
 import urllib.request
 
 import pytest
+from psycopg2 import sql
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # tests/: cluster.py
@@ -92,7 +93,7 @@ def _drop_database():
     conn.autocommit = True
     try:
         with conn.cursor() as cr:
-            cr.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % DB)
+            cr.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB)))
     finally:
         conn.close()
 
@@ -102,7 +103,7 @@ def _create_from_template(template):
     conn.autocommit = True
     try:
         with conn.cursor() as cr:
-            cr.execute('CREATE DATABASE "%s" TEMPLATE "%s"' % (DB, template))
+            cr.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(DB), sql.Identifier(template)))
     finally:
         conn.close()
 
