@@ -1,4 +1,4 @@
-.PHONY: run rebuild test lint bench pot stop
+.PHONY: run rebuild test browser lint bench pot stop
 
 run:      ## set everything up and serve Odoo with demo data on http://127.0.0.1:8069
 	bash scripts/run.sh
@@ -8,6 +8,9 @@ rebuild:  ## same as run, after throwing away the virtualenv, cluster and databa
 
 test:     ## run the whole test suite against a throwaway database
 	bash scripts/test.sh
+
+browser:  ## the browser suite: headless Chromium against a real Odoo on a throwaway database
+	bash scripts/browser.sh
 
 lint:     ## pylint with OCA's pylint-odoo checks
 	bash scripts/lint.sh

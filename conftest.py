@@ -13,8 +13,13 @@ def _out_of_process(path):
 
 # pytest-odoo 1.0.1 treats every collected path as part of an Odoo addon and
 # crashes on ours, which has no manifest: these hooks answer first for tests/.
-def pytest_ignore_collect(collection_path):
-    return False if _out_of_process(collection_path) else None
+def pytest_ignore_collect(collection_path, config):
+    if not _out_of_process(collection_path):
+        return None
+    # answering first also answers for --ignore: honour it (scripts/test.sh leaves tests/browser out)
+    path = Path(collection_path).resolve()
+    ignored = [Path(str(item)).resolve() for item in config.getoption("ignore") or []]
+    return any(path == item or item in path.parents for item in ignored)
 
 
 def pytest_pycollect_makemodule(module_path, parent):

@@ -45,3 +45,34 @@ find_python37() {
 }
 
 odoo() { "$VENV/bin/python" "$ROOT/scripts/odoo-bin" -c "$ODOO_CONF" "$@"; }
+
+# Debian packages a script needs, installed when missing (as root with apt-get), else a clear error.
+apt_install() {
+    local what="$1"; shift
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "installing $what from Debian ($*)"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; } \
+            || { say "could not install $what (apt-get install -y $*)"; return 1; }
+    else
+        say "$what is missing: install it (apt-get install -y $*)"; return 1
+    fi
+}
+
+# The browser suite drives Debian's Chromium through its ChromeDriver (never a downloaded browser).
+install_chromium() {
+    [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && return 0
+    apt_install "Chromium and ChromeDriver for the browser tests" chromium chromium-driver \
+        || die "the browser tests need /usr/bin/chromium and /usr/bin/chromedriver (apt-get install -y chromium chromium-driver, as root)"
+}
+
+# PDF reports (the discrepancy report) need wkhtmltopdf; Odoo runs without it.
+install_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null && return 0
+    apt_install "wkhtmltopdf for PDF reports" wkhtmltopdf || { say "PDF reports will not print"; return 1; }
+}
+
+# The browser suite reads the printed report (pdftotext) and renders it for the README (pdftoppm).
+install_poppler() {
+    command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null && return 0
+    apt_install "poppler-utils to read PDF reports" poppler-utils
+}

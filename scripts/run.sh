@@ -14,16 +14,7 @@ fi
 
 "$ROOT/scripts/setup.sh"
 
-# PDF reports (the discrepancy report) need wkhtmltopdf; Odoo runs without it.
-if ! command -v wkhtmltopdf >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        say "installing wkhtmltopdf from Debian for PDF reports"
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf >/dev/null) \
-            || say "could not install wkhtmltopdf: PDF reports will not print"
-    else
-        say "wkhtmltopdf is missing: PDF reports will not print (apt-get install wkhtmltopdf)"
-    fi
-fi
+install_wkhtmltopdf || true
 trap '"$ROOT/scripts/pg.sh" stop' EXIT
 
 addon_stamp() { find "$ROOT/foreman_cycle_count" -type f -not -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1; }

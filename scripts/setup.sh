@@ -2,6 +2,7 @@
 # Idempotent setup: virtualenv with pinned Odoo 11, pruned addons, private
 # PostgreSQL 15 cluster (started), Odoo config. Safe to run again: it reuses
 # whatever already exists and matches requirements.txt.
+#   setup.sh --browser   also Debian's chromium and chromedriver (the browser tests)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 setup_venv() {
@@ -58,6 +59,7 @@ workers = 0
 CONF
 }
 
+[ "${1:-}" = "--browser" ] && install_chromium
 setup_venv
 setup_lessc
 write_config
