@@ -241,7 +241,8 @@ class CycleCountCycle(models.Model):
         action = self.env.ref("foreman_cycle_count.foreman_cycle_count_line_action").read()[0]
         action["domain"] = [("cycle_id", "=", self.id)]
         action["context"] = {"default_cycle_id": self.id, "show_expected": not self.plan_id.blind_count}
-        action["name"] = _("Count %s") % self.name
+        # the web client titles the view with display_name, which read() filled in
+        action["name"] = action["display_name"] = _("Count %s") % self.name
         return action
 
     @api.multi
@@ -269,8 +270,8 @@ class CycleCountCycle(models.Model):
         self.ensure_one()
         waiting = self._minor_awaiting(self.env.user)
         action = self.env.ref("foreman_cycle_count.foreman_cycle_count_discrepancy_action").read()[0]
-        action.update(name=_("Minor discrepancies of %s to approve") % self.name,
-                      domain=[("id", "in", waiting.ids)], context={})
+        title = _("Minor discrepancies of %s to approve") % self.name
+        action.update(name=title, display_name=title, domain=[("id", "in", waiting.ids)], context={})
         return action
 
     @api.model

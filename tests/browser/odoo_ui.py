@@ -243,6 +243,10 @@ class UI(object):
         """The figure of a stat button: '3' of '3 Discrepancies'."""
         return _text(self.stat_button(label).find_element(By.CSS_SELECTOR, ".o_stat_value"))
 
+    def has_stat(self, label):
+        return any(label in self.texts(".o_stat_text", within=button)
+                   for button in self.all(".o_main_content .oe_button_box .oe_stat_button"))
+
     def click_stat(self, label):
         self._click(self.stat_button(label))
         self.idle()
@@ -337,6 +341,16 @@ class UI(object):
         editor.send_keys(Keys.DELETE)
         editor.send_keys(str(value))
         self.save_list()
+
+    def select_all_rows(self):
+        self._click(self.find(".o_main_content .o_list_view thead .o_list_record_selector input"))
+        self.idle()
+
+    def action_menu(self, label):
+        """Run an item of the list's Action menu on the selected rows."""
+        self._click(self.find(".o_cp_sidebar .o_dropdown_toggler_btn", text="Action"))
+        self._click(self.find(".o_cp_sidebar .dropdown-menu a", text=label))
+        self.idle()
 
     def save_list(self):
         self.click(".o_list_buttons .o_list_button_save")

@@ -28,6 +28,7 @@ import subprocess
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 pytestmark = pytest.mark.workflow
 
@@ -41,7 +42,7 @@ LEAD, OPS, TECH2, TECH3 = ("Lena Lead (Warehouse Lead)", "Oscar Ops (Operations 
                            "Tina Tech (Row 2)", "Theo Tech (Row 3)")
 MENU_INVENTORY = "stock.menu_stock_root"
 MENU = {name: "foreman_cycle_count.menu_cycle_count_" + name
-        for name in ("current", "lines", "cycles", "discrepancies", "plans_coordinator")}
+        for name in ("current", "lines", "cycles", "discrepancies", "plans_coordinator", "config", "segments")}
 
 
 # ----------------------------------------------------------------------
@@ -54,7 +55,8 @@ def count_line(ui, row, qty):
 
 def not_there_button(ui, row):
     """The count sheet's 'Not there: count 0' button of a row."""
-    return row.find_element(By.CSS_SELECTOR, 'td.o_list_button button[title="Not there: count 0"]')
+    return [button for button in row.find_elements(By.CSS_SELECTOR, "td.o_list_button button")
+            if button.text.strip() == "Not there: count 0"][0]
 
 
 def approve(ui):
@@ -62,13 +64,13 @@ def approve(ui):
     ui.button("Approve")
 
 
-def open_my_approval_activities(ui):
-    """The approver's way in: the systray activity menu, the discrepancies' line in it."""
+def open_my_approval_activities(ui, model="Cycle Count Discrepancy"):
+    """The approver's way in: the systray activity menu, the line of ``model`` in it."""
     toggle = [el for el in ui.all("#oe_main_menu_navbar .o_mail_navbar_item > a.dropdown-toggle")
               if el.find_elements(By.CSS_SELECTOR, ".fa-clock-o")][0]
     ui._click(toggle)
     ui.idle()  # the dropdown fetches the activities, then renders them
-    ui.click(".o_mail_navbar_dropdown .o_mail_channel_preview", text="Cycle Count Discrepancy")
+    ui.click(".o_mail_navbar_dropdown .o_mail_channel_preview", text=model)
     ui.find(".o_main_content .o_kanban_view")
 
 
@@ -128,17 +130,20 @@ def test_coordinator_sees_the_plan_and_its_segments(ui, rpc):
     ui.screenshot("plan.png")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the README has Coordinators use Inventory > Configuration > Settings (section Cycle Counts) and "
-    "> Cycle Count Plans, but Odoo's Configuration menu is for Inventory Managers "
-    "(stock.group_stock_manager) and its Settings item for base.group_system: a Coordinator (lead) has "
-    "neither (only Cycle Counts > Plans)"))
-def test_coordinator_finds_the_cycle_counts_settings(ui):
+def test_coordinator_finds_the_cycle_count_configuration(ui):
+    # lead is no Inventory Manager: Inventory > Configuration is not theirs, Cycle Counts > Configuration is
     assert ui.user_name() == LEAD
     menus = [el.get_attribute("data-menu-xmlid") for el in ui.driver.find_elements(
         By.CSS_SELECTOR, "a[data-menu-xmlid]")]
-    assert "foreman_cycle_count.menu_cycle_count_plans_coordinator" in menus
-    assert "stock.menu_stock_config_settings" in menus and "stock.menu_stock_general_settings" in menus
+    assert "stock.menu_stock_config_settings" not in menus
+    for name in ("config", "plans_coordinator", "segments"):
+        assert MENU[name] in menus, name
+    ui.menu(MENU_INVENTORY, MENU["segments"])
+    ui.open_row("Spares Store and Repair Bay")
+    # the segment's own form, its locations, categories and counters as tags
+    assert "Who counts it" in ui.find(".o_main_content .o_form_view").text
+    tags = ui.texts('.o_main_content .o_field_widget[name="user_ids"] .badge')
+    assert TECH2 in " ".join(tags) and TECH3 in " ".join(tags), tags
 
 
 def test_administrator_sees_the_cycle_counts_settings(ui):
@@ -208,32 +213,57 @@ def test_counter_counts_on_the_sheet_and_adds_an_item_found_on_the_floor(ui):
     ui.wait_rows(26)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cycle.action_open_lines() renames the action 'Count <cycle>', but it returns the action's "
-    "read() with display_name 'Count Sheet', which the Odoo 11 web client shows instead"))
 def test_count_sheet_opened_from_a_cycle_is_titled_with_it(ui):
     assert ui.breadcrumbs() == [STATE["cycle_name"], "Count %s" % STATE["cycle_name"]]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the count sheet's 'Not there: count 0' button is an icon (fa-times-circle): Odoo 11 list "
-    "buttons with an icon show their label only as a tooltip"))
-def test_count_sheet_has_a_labelled_not_there_button(ui):
-    row = ui.row(HASHBOARD, REPAIR)
-    button = not_there_button(ui, row)
-    assert button.get_attribute("title") == "Not there: count 0"
-    assert button.text.strip() == "Not there: count 0"
+def test_count_sheet_has_a_labelled_not_there_button_that_can_be_undone(ui):
+    # the found PSUs' line: not there after all, then there again
+    row = ui.row(PSU, REPAIR)
+    assert not [b for b in row.find_elements(By.CSS_SELECTOR, "td.o_list_button button")
+                if b.text.strip() == "Not there: count 0"], "a counted line offers Clear count instead"
+    uncounted = [r for r in ui.rows() if ui.cell_text(r, "state") == "To Count"]
+    assert uncounted
+    text = re.sub(r"\s+", " ", uncounted[0].text)
+    ui._click(not_there_button(ui, uncounted[0]))
+    ui.idle()
+    row = [r for r in ui.rows() if re.sub(r"\s+", " ", r.text).startswith(text.split(" Not there")[0])][0]
+    assert ui.cell_text(row, "counted_qty") == "0.000"
+    assert ui.cell_text(row, "state") == "Counted"
+    ui._click([b for b in row.find_elements(By.CSS_SELECTOR, "td.o_list_button button")
+               if b.text.strip() == "Clear count"][0])
+    ui.idle()
+    row = [r for r in ui.rows() if re.sub(r"\s+", " ", r.text).startswith(text.split(" Not there")[0])][0]
+    assert ui.cell_text(row, "counted_qty") == ""
+    assert ui.cell_text(row, "state") == "To Count"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "counted_qty is a plain Float: a line nobody counted yet shows 0.000 on the count sheet, "
-    "the same figure as a count of 0"))
 def test_count_sheet_shows_uncounted_quantities_blank(ui):
     ui.login("tech3")
     ui.menu(MENU_INVENTORY, MENU["lines"])
     row = ui.row(FAN, SPARES)
     assert ui.cell_text(row, "state") == "To Count"
     assert ui.cell_text(row, "counted_qty") == ""
+
+
+def test_enter_after_a_quantity_moves_to_the_next_lines_quantity(ui):
+    fans = ui.row(FAN, SPARES)
+    ui._click(ui.cell(fans, "counted_qty"))
+    editor = ui.find('tr.o_selected_row .o_field_widget[name="counted_qty"]')
+    editor.send_keys(Keys.CONTROL, "a")
+    editor.send_keys("190")
+    editor.send_keys(Keys.ENTER)
+    ui.idle()
+
+    def next_quantity_focused(driver):
+        active = driver.switch_to.active_element
+        row = active.find_elements(By.XPATH, "ancestor::tr[1]")
+        return (active.get_attribute("name") == "counted_qty" and row and FAN not in row[0].text
+                and "o_selected_row" in row[0].get_attribute("class"))
+    ui.wait(next_quantity_focused, message="Enter did not move to the next line's quantity")
+    assert ui.cell_text(ui.row(FAN, SPARES), "counted_qty") == "190.000"
+    ui.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    ui.idle()
 
 
 def test_counter_counts_on_the_sheet_and_with_the_scanner(ui):
@@ -355,29 +385,31 @@ def test_coordinator_documents_the_discrepancies(ui):
     assert not ui.has_button("Approve")  # a major one needs a Manager
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "approval requests go out when counting is done, to the minor approvers (Coordinators who are "
-    "not Managers: only lead in the demo); once lead documents the discrepancy lead may no longer "
-    "approve it, yet the request stays with lead and nobody who may approve it is asked"))
 def test_a_documented_minor_discrepancy_asks_someone_who_may_approve_it(ui):
-    ui.click(".o_control_panel .breadcrumb li a", text="Discrepancies")
-    ui.open_row(PSU, REPAIR)
-    ui.wait_field("investigator_id", LEAD)
+    # lead documented it, so the minor request of the cycle goes to the Managers, not to lead
+    open_cycle(ui)
     activities = ui.texts(".o_mail_activity .o_thread_message")
-    assert activities and not any("for %s" % LEAD in text for text in activities), activities
+    minor = [text for text in activities if "Approve 1 minor discrepancies of %s" % STATE["cycle_name"] in text]
+    assert minor and not any("for %s" % LEAD in text for text in minor), activities
+    assert not ui.has_stat("Minor to Approve")
 
 
 def test_manager_approves_the_major_discrepancy_from_their_activity(ui):
     ui.login("ops")
-    ui.wait(lambda d: activity_counter(ui) == "1", message="the activity counter does not show 1")
+    # one request for the major discrepancy, one for the cycle's minor ones
+    ui.wait(lambda d: activity_counter(ui) == "2", message="the activity counter does not show 2")
     open_my_approval_activities(ui)
     cards = ui.all(".o_kanban_view .o_kanban_record:not(.o_kanban_ghost)")
-    assert [card.text for card in cards] == ["%s / %s" % ("[FAN-12038-6K] " + FAN, SPARES)], [c.text for c in cards]
+    assert len(cards) == 1, [c.text for c in cards]
+    card = re.sub(r"\s+", " ", cards[0].text)
+    # the card says what is to be decided
+    for text in ("[FAN-12038-6K] " + FAN, SPARES, "Major", "-10.000", "Used without a ticket"):
+        assert text in card, card
     ui._click(cards[0])
     ui.find(".o_main_content .o_form_view")
     ui.wait_field("tier", "Major")
     activities = ui.texts(".o_mail_activity .o_thread_message")
-    assert any("Approve Major discrepancy" in text and OPS in text for text in activities), activities
+    assert any("Approve major discrepancy" in text and OPS in text for text in activities), activities
     ui.screenshot("discrepancy_form.png")
     approve(ui)
     ui.wait_field("approved_by_id", OPS)
@@ -386,13 +418,23 @@ def test_manager_approves_the_major_discrepancy_from_their_activity(ui):
             message="the approval activity is still planned")
 
 
-def test_manager_approves_the_documented_minor_discrepancy(ui):
+def test_manager_approves_the_minor_discrepancies_of_the_cycle_in_bulk(ui):
+    open_my_approval_activities(ui, model="Cycle Count Cycle")
+    cards = ui.all(".o_kanban_view .o_kanban_record:not(.o_kanban_ghost)")
+    assert len(cards) == 1 and "1 minor discrepancies to approve" in re.sub(r"\s+", " ", cards[0].text)
+    ui._click(cards[0])
+    ui.wait_field("name", STATE["cycle_name"])
+    ui.click_stat("Minor to Approve")
+    ui.wait_rows(1)
+    assert ui.cell_text(ui.row(PSU, REPAIR), "investigator_id") == LEAD
+    ui.select_all_rows()
+    ui.action_menu("Approve")
+    ui.idle()
     ui.menu(MENU_INVENTORY, MENU["discrepancies"])
-    ui.open_row(PSU, REPAIR)
-    assert ui.field("investigator_id") == LEAD
-    approve(ui)
-    ui.wait_field("approved_by_id", OPS)
-    assert "Minor discrepancy approved by %s." % OPS in ui.chatter_messages()
+    ui.click(".o_searchview_facet .o_facet_remove")
+    found = ui.row(PSU, REPAIR)
+    assert (ui.cell_text(found, "state"), ui.cell_text(found, "approved_by_id")) == ("Approved", OPS)
+    ui.wait(lambda d: activity_counter(ui) == "", message="the requests are still planned")
 
 
 def test_coordinator_finalizes_the_cycle(ui):
