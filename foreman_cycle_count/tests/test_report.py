@@ -250,3 +250,26 @@ class TestAnalysisSecurity(AccuracyCase):
         self.assertEqual(rpc(self.env["foreman.cycle.count.hotspot"].sudo(coordinator), "search_count", []), 0)
         self.assertEqual(rpc(self.env[REPORT].sudo(self.lead), "search_count",
                              [("plan_id", "=", self.accuracy_plan.id)]), 18)
+
+
+class TestRelocatedSerial(CycleCountCase):
+    """The demo facility counted once: a miner found in the repair bay is one discrepancy, as on the cycle."""
+
+    def test_a_relocated_serial_counts_once(self):
+        cycle = self.start_single_cycle()
+        line = self.lines_of(cycle, self.antminer, self.row1_rack1)[0]
+        self.count(line, 0)
+        self.Line.sudo(self.tech2).create({
+            "cycle_id": cycle.id, "product_id": self.antminer.id, "location_id": self.repair_bay.id,
+            "lot_id": line.lot_id.id, "counted_qty": 1})
+        self.count(self.lines_of(cycle, self.hashboard, self.spares), 47)
+        self.count_as_books(cycle)
+        cycle.sudo(self.lead).action_submit()
+        cycle.discrepancy_ids.filtered(lambda d: d.line_id == line).sudo(self.lead).action_resolve_as_relocation()
+        group = rpc(self.env[REPORT].sudo(self.lead), "read_group", [("cycle_id", "=", cycle.id)],
+                    ["cycle_id", "items_counted", "items_discrepant", "discrepancy_rate"], ["cycle_id"])[0]
+        self.assertEqual((group["items_counted"], group["items_discrepant"]),
+                         (cycle.counted_line_count, cycle.discrepancy_count))
+        self.assertEqual(cycle.discrepancy_count, 2, "the miner once, the hashboards once")
+        self.assertAlmostEqual(group["discrepancy_rate"], 100.0 * 2 / cycle.counted_line_count, places=6)
+        self.assertAlmostEqual(group["discrepancy_rate"], cycle.discrepancy_rate, places=2)
