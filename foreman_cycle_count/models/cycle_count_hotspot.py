@@ -3,7 +3,7 @@
 from collections import Counter, defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..lib import accuracy
 from ..lib import discrepancy as discrepancy_lib
@@ -11,6 +11,10 @@ from .cycle_count_plan import COORDINATOR, MANAGER, hierarchies_overlap, within_
 
 # What a hotspot can be, and the field of the analysis that names it.
 KIND_FIELDS = {"location": "location_id", "category": "categ_id"}
+# What the cycles found and what was done about it: recorded by the system only.
+JUDGED_FIELDS = frozenset({
+    "plan_id", "kind", "location_id", "categ_id", "state", "target_rate", "last_rate", "rate_history",
+    "root_causes", "cycle_ids", "date_last_cycle", "date_closed", "applied_plan_id"})
 
 
 class CycleCountHotspot(models.Model):
@@ -66,6 +70,25 @@ class CycleCountHotspot(models.Model):
                         "plan": hotspot.plan_id.name, "counts": hotspot.plan_id.counts_per_timeframe,
                         "causes": hotspot.root_causes or _("not documented")}
 
+    @api.model
+    def create(self, vals):  # pylint: disable=method-required-super
+        raise AccessError(_("Hotspots are found by finalized cycles: they cannot be created by hand."))
+
+    @api.model
+    def _create_system(self, vals):
+        """A hotspot found by the cycles (see the plan's _refresh_hotspots)."""
+        return super(CycleCountHotspot, self).create(vals)  # pylint: disable=super-method-mismatch
+
+    @api.multi
+    def write(self, vals):
+        if JUDGED_FIELDS.intersection(vals):
+            raise UserError(_("A hotspot's rates and status come from the finalized cycles and its "
+                              "Count More Often button: they cannot be edited."))
+        return super(CycleCountHotspot, self).write(vals)
+
+    def _write_system(self, vals):
+        return super(CycleCountHotspot, self).write(vals)  # pylint: disable=super-method-mismatch
+
     @api.multi
     def action_count_more_often(self):
         """Open the confirmation of the move into a plan counted more often."""
@@ -110,7 +133,7 @@ class CycleCountHotspot(models.Model):
         elif not target:
             target = self.env["foreman.cycle.count.plan"].create(new_plan_values)
             source._check_can_hand_over(self.kind, record, target)
-        self.write({"state": "applied", "applied_plan_id": target.id})
+        self._write_system({"state": "applied", "applied_plan_id": target.id})
         self.message_post(body=_("Moved into plan %(target)s (%(counts)d counts per timeframe); "
                                  "the calendars of %(source)s and %(target)s were generated again.") % {
             "target": target.name, "counts": target.counts_per_timeframe, "source": source.name})
@@ -162,28 +185,35 @@ class CycleCountPlanHotspots(models.Model):
         Hotspot = self.env["foreman.cycle.count.hotspot"]
         for plan in self:
             for kind, field in KIND_FIELDS.items():
+                known = Hotspot.search([("company_id", "=", plan.company_id.id), ("kind", "=", kind)],
+                                       order="date_last_cycle desc, id desc")
+                active, latest = {}, {}
+                for hotspot in known:
+                    record_id = hotspot[field].id
+                    latest.setdefault(record_id, hotspot.date_last_cycle)
+                    if hotspot.state in ("open", "applied"):
+                        active.setdefault(record_id, hotspot)
                 for record_id, series in plan._rate_series(field).items():
-                    active = Hotspot.search([("company_id", "=", plan.company_id.id), ("kind", "=", kind),
-                                             (field, "=", record_id), ("state", "in", ("open", "applied"))],
-                                            limit=1)
-                    plan._update_hotspot(active, kind, field, record_id, series)
+                    plan._update_hotspot(active.get(record_id), latest.get(record_id), kind, field, record_id,
+                                         series)
 
-    def _update_hotspot(self, active, kind, field, record_id, series):
+    def _update_hotspot(self, active, latest_date, kind, field, record_id, series):
+        """Update the record's active hotspot with newer cycles (closing it when back on target), or open one.
+
+        A hotspot is not opened again on cycles older than the latest one already judged.
+        """
         rates = [rate for _cycle, _date, rate in series]
         last_date = series[-1][1]
-        values = self._hotspot_values(field, record_id, series)
         if active:
             if last_date <= active.date_last_cycle:
                 return
+            values = self._hotspot_values(field, record_id, series)
             if self._is_back_on_target(rates):
                 values.update(state="closed", date_closed=fields.Date.context_today(self))
-            active.write(values)
-            return
-        newer = [("date_last_cycle", ">=", last_date), (field, "=", record_id), ("kind", "=", kind),
-                 ("company_id", "=", self.company_id.id)]
-        if self._is_hotspot(rates) and not self.env["foreman.cycle.count.hotspot"].search_count(newer):
-            self.env["foreman.cycle.count.hotspot"].create(dict(values, plan_id=self.id, kind=kind,
-                                                                **{field: record_id}))
+            active._write_system(values)
+        elif self._is_hotspot(rates) and not (latest_date and latest_date >= last_date):
+            self.env["foreman.cycle.count.hotspot"]._create_system(dict(
+                self._hotspot_values(field, record_id, series), plan_id=self.id, kind=kind, **{field: record_id}))
 
     def _hotspot_values(self, field, record_id, series):
         """Rates, root causes and cycles of the evidence: the latest finalized cycles that counted it."""

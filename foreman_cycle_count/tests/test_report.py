@@ -212,6 +212,15 @@ class TestHotspots(AccuracyCase):
         self.assertEqual(scope, {self.products["p3"].id, self.products["p4"].id})
         self.assertTrue(monthly.cycle_ids.mapped("slice_ids"))
 
+    def test_nobody_writes_a_hotspot_by_hand(self):
+        hotspot = self.plan_hotspots()[:1]
+        Hotspot = self.env["foreman.cycle.count.hotspot"].sudo(self.ops)
+        for values in ({"state": "closed"}, {"rate_history": "0 %"}, {"plan_id": False}):
+            with self.refused(UserError, "cannot be edited"):
+                rpc(Hotspot, "write", hotspot.ids, values)
+        with self.refused(AccessError, "cannot be created by hand"):
+            rpc(Hotspot, "create", {"plan_id": self.accuracy_plan.id, "kind": "location", "location_id": self.l2.id})
+
     def test_counters_cannot_act_on_hotspots(self):
         hotspot = self.plan_hotspots()[:1]
         with self.refused(AccessError):
