@@ -436,9 +436,78 @@ def worker_cycle(env, meter, args, fixture):
         Cycle.sudo(lead).browse(cycle_id).action_finalize()
     check_finalized(env, cycle_id, counts, rows, differing)
     info["label"] = "(d) `cycle.action_finalize()`: one stock.inventory of %s lines" % format(differing, ",")
+    measure_analysis(env, meter, plan, lead, line_total, "")
+    if args.analysis_lines > line_total:
+        copies = -(-args.analysis_lines // line_total) - 1
+        with meter.step("analysis_history", "history for the analysis: %d copies of the finalized cycle in SQL"
+                        % copies, cr):
+            copy_finalized_cycle(cr, cycle_id, copies)
+        measure_analysis(env, meter, plan, lead, line_total * (copies + 1), "_history")
     return {"lines": line_total, "differing": differing, "discrepancies": discrepancies,
             "minor": tiers.get("minor", 0), "major": tiers.get("major", 0), "counters": counters,
             "physical_start": physical}
+
+
+# The accuracy analysis' measures, as its pivot asks for them
+ANALYSIS_MEASURES = ["items_counted", "items_discrepant", "discrepancy_rate", "target_rate", "variance_value",
+                     "value_accuracy"]
+
+
+def measure_analysis(env, meter, plan, lead, line_total, suffix):
+    """(e) The accuracy analysis as a Coordinator opens it, on the finalized cycles' lines:
+    read_group by cycle, location and category, the cycle list's rates, and the hotspot refresh."""
+    Report = env["foreman.cycle.count.report"].sudo(lead)
+    for key, groupby in (("analysis_cycle", "cycle_id"), ("analysis_location", "location_id"),
+                         ("analysis_category", "categ_id"), ("analysis_month", "date:month")):
+        key += suffix
+        fresh_request(env)
+        label = "(e) analysis: `read_group` by %s over %s counted lines" % (groupby, format(line_total, ","))
+        with meter.step(key, label, env.cr) as info:
+            groups = Report.read_group([("cycle_state", "=", "finalized")], [groupby.split(":")[0]]
+                                       + ANALYSIS_MEASURES, [groupby], lazy=False)
+        counted = sum(group["items_counted"] for group in groups)
+        if counted != line_total:
+            raise BenchError("the analysis by %s counts %d items for %d lines" % (groupby, counted, line_total))
+        info["label"] += " (%s groups)" % format(len(groups), ",")
+    fresh_request(env)
+    with meter.step("analysis_cycle_list" + suffix, "(e) the cycle list's rate, target and trend", env.cr):
+        cycles = env["foreman.cycle.count.cycle"].sudo(lead).search([("plan_id", "=", plan.id)])
+        cycles.read(["discrepancy_rate", "target_discrepancy_rate", "is_above_target", "rate_trend"])
+    fresh_request(env)
+    with meter.step("analysis_hotspots" + suffix, "(e) `plan._refresh_hotspots()` (also run by finalize)",
+                    env.cr):
+        plan.sudo(lead)._refresh_hotspots()
+
+
+def copy_finalized_cycle(cr, cycle_id, copies):
+    """Earlier finalized cycles for the analysis: the cycle, its lines and discrepancies copied in SQL,
+    one month apart before it (the rates are the same in each copy)."""
+    def columns(table):
+        cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name <> 'id'"
+                   " ORDER BY ordinal_position", (table,))
+        return [row[0] for row in cr.fetchall()]
+
+    def copy(table, alias, overrides, tail, params):
+        names = columns(table)
+        cr.execute("INSERT INTO %s (%s) SELECT %s FROM %s %s %s RETURNING id" % (
+            table, ", ".join(names), ", ".join(overrides.get(name, "%s.%s" % (alias, name)) for name in names),
+            table, alias, tail), params)
+        return [row[0] for row in cr.fetchall()]
+
+    for number in range(1, copies + 1):
+        new_id = copy("foreman_cycle_count_cycle", "c", {
+            "name": "c.name || '/H%d'" % number,
+            "date_start": "(c.date_start - interval '%d month')::date" % number,
+            "date_end": "(c.date_end - interval '%d month')::date" % number}, "WHERE c.id = %s", [cycle_id])[0]
+        copy("foreman_cycle_count_line", "l", {"cycle_id": str(new_id)}, "WHERE l.cycle_id = %s", [cycle_id])
+        copy("foreman_cycle_count_discrepancy", "d", {"cycle_id": str(new_id), "line_id": "nl.id"}, """
+            JOIN foreman_cycle_count_line ol ON ol.id = d.line_id
+            JOIN foreman_cycle_count_line nl ON nl.cycle_id = %s AND nl.product_id = ol.product_id
+             AND nl.location_id = ol.location_id AND nl.lot_id IS NOT DISTINCT FROM ol.lot_id
+             AND nl.owner_id IS NOT DISTINCT FROM ol.owner_id
+           WHERE d.cycle_id = %s""", [new_id, cycle_id])
+    cr.execute("ANALYZE foreman_cycle_count_line")
+    cr.execute("ANALYZE foreman_cycle_count_discrepancy")
 
 
 LINE_COLUMNS = ("cycle_id, plan_id, company_id, product_id, location_id, lot_id, owner_id, product_uom_id, "
@@ -652,7 +721,8 @@ def spawn(worker, args, workdir, step=None):
     command = [sys.executable, os.path.abspath(__file__), "--worker", worker, "-c", args.config,
                "-d", args.database, "--quants", str(args.quants), "--native-quants", str(args.native_quants),
                "--fixture", os.path.join(workdir, "fixture.json"), "--out", out,
-               "--log-level", args.log_level, "--sql-top", str(args.sql_top)]
+               "--log-level", args.log_level, "--sql-top", str(args.sql_top),
+               "--analysis-lines", str(args.analysis_lines)]
     for flag in ("native", "bulk"):
         if getattr(args, flag):
             command.append("--" + flag)
@@ -784,7 +854,7 @@ def report(args, setup, cycle, native):
     add("| step | wall | SQL queries | Python CPU | peak RSS | grown in the step |")
     add("|---|---|---|---|---|---|")
     lines.extend(step_rows(cycle["steps"]))
-    flow = [step for step in cycle["steps"] if step["key"] != "calendar"]
+    flow = [step for step in cycle["steps"] if step["key"] != "calendar" and not step["key"].startswith("analysis")]
     add("| **total (a)-(d)** | **%s** | **%s** | %s | |" % (
         fmt_wall(sum(step["wall"] for step in flow)), fmt_int(sum(step["queries"] for step in flow)),
         fmt_wall(sum(step["cpu"] for step in flow))))
@@ -880,6 +950,9 @@ def parse_args(argv=None):
                              "started with --workers=2 and the default time limits, instead of in-process")
     parser.add_argument("--http-port", type=int, default=int(os.environ.get("FOREMAN_BENCH_HTTP_PORT", 8769)),
                         help="port of that Odoo (default: 8769, or FOREMAN_BENCH_HTTP_PORT)")
+    parser.add_argument("--analysis-lines", type=int, default=50000, metavar="N",
+                        help="after the cycle, measure the accuracy analysis again over N counted lines: copies "
+                             "of the finalized cycle, written in SQL as earlier finalized cycles (default: 50000)")
     parser.add_argument("--json", help="also write the raw figures to this JSON file")
     parser.add_argument("--profile", metavar="DIR",
                         help="profile every step with cProfile into DIR (slows the run down)")

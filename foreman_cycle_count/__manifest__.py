@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "data/foreman_cycle_count_data.xml",
         "data/ir_cron_data.xml",
+        "data/cycle_count_class_data.xml",
         "views/cycle_count_segment_views.xml",
         "views/cycle_count_plan_views.xml",
         "views/cycle_count_cycle_views.xml",
@@ -23,6 +24,10 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
         "report/cycle_count_discrepancy_report.xml",
+        "report/cycle_count_report_views.xml",
+        "views/cycle_count_hotspot_views.xml",
+        "views/cycle_count_accuracy_views.xml",
+        "wizards/cycle_count_hotspot_apply_views.xml",
     ],
     "demo": [
         "demo/foreman_cycle_count_demo.xml",

@@ -490,10 +490,13 @@ class CycleCountCycle(models.Model):
             raise UserError(_("Plan %(plan)s counts %(ownership)s only.") % {
                 "plan": plan.name, "ownership": dict(plan._fields["ownership"].selection)[plan.ownership]})
         categories = expand_tree(plan.category_ids)
-        segment_id = plan._segment_matcher()({"location_id": location.id, "categ_id": product.categ_id.id})
+        segment_id = plan._segment_matcher()({
+            "location_id": location.id, "categ_id": product.categ_id.id,
+            "velocity_class_id": product.cycle_count_velocity_class_id.id,
+            "value_class_id": product.cycle_count_value_class_id.id})
         keys = self._slice_keys()
         if categories is not None and product.categ_id.id not in categories \
-                or (segment_id, location.id) not in keys:
+                or not plan._selects_product(product) or (segment_id, location.id) not in keys:
             raise UserError(_("%(product)s at %(location)s is not counted in cycle %(cycle)s: "
                               "record it in the cycle that counts that place.") % {
                 "product": product.display_name, "location": location.sudo().display_name, "cycle": self.name})
@@ -535,24 +538,26 @@ class CycleCountCycle(models.Model):
         scope_from, scope_where, scope_params = plan._scope_query()
         items = """
             SELECT stock_quant.product_id, stock_quant.location_id, stock_quant.lot_id, stock_quant.owner_id,
-                   tmpl.categ_id, tmpl.uom_id, SUM(stock_quant.quantity) AS quantity
+                   tmpl.categ_id, tmpl.uom_id, pp.cycle_count_velocity_class_id AS velocity_class_id,
+                   pp.cycle_count_value_class_id AS value_class_id, SUM(stock_quant.quantity) AS quantity
               FROM %s
               JOIN product_product pp ON pp.id = stock_quant.product_id
               JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
              WHERE %s
              GROUP BY stock_quant.product_id, stock_quant.location_id, stock_quant.lot_id, stock_quant.owner_id,
-                      tmpl.categ_id, tmpl.uom_id
+                      tmpl.categ_id, tmpl.uom_id, pp.cycle_count_velocity_class_id, pp.cycle_count_value_class_id
             HAVING ROUND(SUM(stock_quant.quantity)::numeric, %d) <> 0""" % (scope_from, scope_where, digits)
-        self.env.cr.execute("SELECT DISTINCT location_id, categ_id FROM (%s) AS items" % items, scope_params)
-        pairs = [{"location_id": location_id, "categ_id": categ_id, "segment_id": match(
-            {"location_id": location_id, "categ_id": categ_id})} for location_id, categ_id in self.env.cr.fetchall()]
+        # the segment depends on the place, the category and the product's classes
+        self.env.cr.execute("SELECT DISTINCT location_id, categ_id, velocity_class_id, value_class_id"
+                            " FROM (%s) AS items" % items, scope_params)
+        pairs = [dict(row, segment_id=match(row)) for row in self.env.cr.dictfetchall()]
         pairs = [pair for pair in pairs if (pair["segment_id"], pair["location_id"]) in keys]
         if not pairs:
             return
         assign = self._counter_assignment(pairs)
         # a location split over cycles brings the list of its products counted here
-        buckets = [(pair["location_id"], pair["categ_id"], pair["segment_id"] or None,
-                    assign.get((pair["segment_id"], pair["location_id"])),
+        buckets = [(pair["location_id"], pair["categ_id"], pair["velocity_class_id"], pair["value_class_id"],
+                    pair["segment_id"] or None, assign.get((pair["segment_id"], pair["location_id"])),
                     sorted(keys[(pair["segment_id"], pair["location_id"])] or []) or None) for pair in pairs]
         self.env.cr.execute("""
             INSERT INTO foreman_cycle_count_line (
@@ -563,11 +568,14 @@ class CycleCountCycle(models.Model):
                    items.uom_id, bucket.segment_id, items.quantity, COALESCE(cost.unit_cost, 0), bucket.user_id,
                    'todo', FALSE, FALSE, 0, %%s, %%s, %%s, %%s
               FROM (%s) AS items
-              JOIN (VALUES %s) AS bucket (location_id, categ_id, segment_id, user_id, product_ids)
+              JOIN (VALUES %s) AS bucket (location_id, categ_id, velocity_class_id, value_class_id, segment_id,
+                                          user_id, product_ids)
                 ON bucket.location_id = items.location_id AND bucket.categ_id = items.categ_id
+               AND bucket.velocity_class_id IS NOT DISTINCT FROM items.velocity_class_id
+               AND bucket.value_class_id IS NOT DISTINCT FROM items.value_class_id
                AND (bucket.product_ids IS NULL OR items.product_id = ANY(bucket.product_ids))
               LEFT JOIN (%s) AS cost ON cost.product_id = items.product_id""" % (
-            items, ", ".join(["(%s, %s, %s::int, %s::int, %s::int[])"] * len(buckets)), self._unit_cost_query()),
+            items, ", ".join(["(%s, %s, %s::int, %s::int, %s::int, %s::int, %s::int[])"] * len(buckets)), self._unit_cost_query()),
             [self.id, plan.id, self.company_id.id] + [self.env.uid, fields.Datetime.now()] * 2
             + scope_params + [value for bucket in buckets for value in bucket] + self._unit_cost_params())
         self.env["foreman.cycle.count.line"].invalidate_cache()

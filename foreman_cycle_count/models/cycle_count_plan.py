@@ -29,6 +29,37 @@ def hierarchies_overlap(records_a, records_b):
         or model.search_count([("id", "in", records_b.ids), ("id", "child_of", records_a.ids)]))
 
 
+def classes_overlap(classes_a, classes_b):
+    """True when two selections of A/B/C classes share a class (an empty one means all)."""
+    return not classes_a or not classes_b or bool(classes_a & classes_b)
+
+
+def within_tree(records, roots):
+    """True when every one of ``records`` lies under one of ``roots`` (False when either is empty)."""
+    if not records or not roots:
+        return False
+    model = records.browse().with_context(active_test=False)
+    return model.search_count([("id", "in", records.ids), ("id", "child_of", roots.ids)]) == len(records)
+
+
+def trees_overlap(records_a, excluded_a, records_b, excluded_b):
+    """True when two selections of tree nodes share a node once their handed-over subtrees are taken out.
+
+    An empty selection stands for the whole tree.
+    """
+    if not excluded_a and not excluded_b:
+        return hierarchies_overlap(records_a, records_b)
+    nodes_a, nodes_b = expand_tree(records_a), expand_tree(records_b)
+    out_a, out_b = expand_tree(excluded_a) or set(), expand_tree(excluded_b) or set()
+    if nodes_a is None and nodes_b is None:
+        return True
+    if nodes_a is None:
+        return bool(nodes_b - out_b - out_a)
+    if nodes_b is None:
+        return bool(nodes_a - out_a - out_b)
+    return bool((nodes_a - out_a) & (nodes_b - out_b))
+
+
 def expand_tree(records):
     """Ids of the records and all their descendants (None for an empty set: all)."""
     if not records:
@@ -102,6 +133,28 @@ class CycleCountPlan(models.Model):
         "product.category", "foreman_cycle_count_plan_high_value_rel", "plan_id", "category_id",
         string="High-Value Categories",
         help="Any variance on these categories (for example miners) is major.")
+    velocity_class_ids = fields.Many2many(
+        "foreman.cycle.count.class", "foreman_cycle_count_plan_velocity_class_rel", "plan_id", "class_id",
+        string="Usage Classes",
+        help="Count only products of these usage classes (A: moves most often). Empty means every class.")
+    value_class_ids = fields.Many2many(
+        "foreman.cycle.count.class", "foreman_cycle_count_plan_value_class_rel", "plan_id", "class_id",
+        string="Value Classes",
+        help="Count only products of these stock value classes. Empty means every class.")
+    excluded_location_ids = fields.Many2many(
+        "stock.location", "foreman_cycle_count_plan_excluded_location_rel", "plan_id", "location_id",
+        string="Locations Handed Over", domain=[("usage", "=", "internal")],
+        help="Locations (with their sub-locations) left to other plans, for example hotspots counted "
+             "more often elsewhere.")
+    excluded_category_ids = fields.Many2many(
+        "product.category", "foreman_cycle_count_plan_excluded_category_rel", "plan_id", "category_id",
+        string="Categories Handed Over",
+        help="Categories (with their sub-categories) left to other plans.")
+    target_discrepancy_rate = fields.Float(
+        "Target Discrepancy Rate (%)", digits=(16, 2), track_visibility="onchange",
+        default=lambda self: self.env.user.company_id.cycle_count_target_rate,
+        help="Items with a discrepancy per 100 items counted that this plan aims to stay under. "
+             "A location or category above it in two consecutive finalized cycles is a hotspot.")
     cycle_count = fields.Integer(compute="_compute_cycle_count")
     uncovered_quant_ids = fields.Many2many(
         "stock.quant", compute="_compute_uncovered_quant_ids", string="Stock Not Covered")
@@ -112,7 +165,8 @@ class CycleCountPlan(models.Model):
         for plan in self:
             plan.cycle_count = len(plan.cycle_ids)
 
-    @api.depends("segment_ids", "category_ids", "location_ids", "ownership")
+    @api.depends("segment_ids", "category_ids", "location_ids", "ownership", "velocity_class_ids",
+                 "value_class_ids", "excluded_location_ids", "excluded_category_ids")
     def _compute_uncovered_quant_ids(self):
         for plan in self:
             if plan.segment_ids:
@@ -154,7 +208,26 @@ class CycleCountPlan(models.Model):
             if plan.minor_qty_limit < 0 or plan.minor_value_limit < 0:
                 raise ValidationError(_("Approval thresholds cannot be negative."))
 
-    @api.constrains("active", "company_id", "category_ids", "location_ids", "ownership")
+    @api.constrains("target_discrepancy_rate")
+    def _check_target_discrepancy_rate(self):
+        for plan in self:
+            if not 0 <= plan.target_discrepancy_rate <= 100:
+                raise ValidationError(_("The target discrepancy rate is a percentage, between 0 and 100."))
+
+    @api.onchange("velocity_class_ids")
+    def _onchange_velocity_class_ids(self):
+        """A plan still at the default frequency gets the one suggested for its most frequent class."""
+        default = {"counts_per_timeframe": self._fields["counts_per_timeframe"].default(self),
+                   "cycles_per_count": self._fields["cycles_per_count"].default(self)}
+        if not self.velocity_class_ids or any(self[name] != value for name, value in default.items()):
+            return
+        suggested = self.velocity_class_ids.sorted(
+            lambda product_class: -product_class.suggested_counts_per_timeframe)[0]
+        self.counts_per_timeframe = suggested.suggested_counts_per_timeframe
+        self.cycles_per_count = suggested.suggested_cycles_per_count
+
+    @api.constrains("active", "company_id", "category_ids", "location_ids", "ownership", "velocity_class_ids",
+                    "value_class_ids", "excluded_location_ids", "excluded_category_ids")
     def _check_scope_overlap(self):
         for plan in self.filtered("active"):
             # settings run with active_test=False: archived plans must not count
@@ -254,8 +327,12 @@ class CycleCountPlan(models.Model):
             return False
         if "both" not in (self.ownership, other.ownership) and self.ownership != other.ownership:
             return False
-        return (hierarchies_overlap(self.category_ids, other.category_ids)
-                and hierarchies_overlap(self.location_ids, other.location_ids))
+        return (trees_overlap(self.category_ids, self.excluded_category_ids,
+                              other.category_ids, other.excluded_category_ids)
+                and trees_overlap(self.location_ids, self.excluded_location_ids,
+                                  other.location_ids, other.excluded_location_ids)
+                and classes_overlap(self.velocity_class_ids, other.velocity_class_ids)
+                and classes_overlap(self.value_class_ids, other.value_class_ids))
 
     def _scope_domain(self):
         self.ensure_one()
@@ -266,11 +343,28 @@ class CycleCountPlan(models.Model):
             domain.append(("location_id", "child_of", self.location_ids.ids))
         if self.category_ids:
             domain.append(("product_id.categ_id", "child_of", self.category_ids.ids))
+        if self.excluded_location_ids:
+            domain += ["!", ("location_id", "child_of", self.excluded_location_ids.ids)]
+        if self.excluded_category_ids:
+            domain += ["!", ("product_id.categ_id", "child_of", self.excluded_category_ids.ids)]
+        if self.velocity_class_ids:
+            domain.append(("product_id.cycle_count_velocity_class_id", "in", self.velocity_class_ids.ids))
+        if self.value_class_ids:
+            domain.append(("product_id.cycle_count_value_class_id", "in", self.value_class_ids.ids))
         if self.ownership == "company":
             domain.append(("owner_id", "=", False))
         elif self.ownership == "customer":
             domain.append(("owner_id", "!=", False))
         return domain
+
+    def _selects_product(self, product):
+        """Whether the plan's classes and handed-over categories leave ``product`` in its scope."""
+        self.ensure_one()
+        if self.velocity_class_ids and product.cycle_count_velocity_class_id not in self.velocity_class_ids:
+            return False
+        if self.value_class_ids and product.cycle_count_value_class_id not in self.value_class_ids:
+            return False
+        return not within_tree(product.categ_id, self.excluded_category_ids)
 
     def _read_scope_quants(self):
         """In-scope quants as plain dicts, read in one query (no ORM records)."""
@@ -279,7 +373,9 @@ class CycleCountPlan(models.Model):
         self.env.cr.execute("""
             SELECT stock_quant.id, stock_quant.product_id, tmpl.categ_id, tmpl.uom_id,
                    stock_quant.location_id, stock_quant.lot_id, stock_quant.owner_id,
-                   stock_quant.quantity, pp.default_code
+                   stock_quant.quantity, pp.default_code,
+                   pp.cycle_count_velocity_class_id AS velocity_class_id,
+                   pp.cycle_count_value_class_id AS value_class_id
               FROM %s
               JOIN product_product pp ON pp.id = stock_quant.product_id
               JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
@@ -299,13 +395,16 @@ class CycleCountPlan(models.Model):
     def _segment_matcher(self):
         """A function telling which segment (id, or False) covers a quant row."""
         self.ensure_one()
-        criteria = [(segment.id, expand_tree(segment.location_ids), expand_tree(segment.category_ids))
+        criteria = [(segment.id, expand_tree(segment.location_ids), expand_tree(segment.category_ids),
+                     set(segment.velocity_class_ids.ids) or None, set(segment.value_class_ids.ids) or None)
                     for segment in self.segment_ids.sorted(lambda s: (s.sequence, s.id))]
 
         def match(row):
-            for segment_id, locations, categories in criteria:
+            for segment_id, locations, categories, velocity_classes, value_classes in criteria:
                 if (locations is None or row["location_id"] in locations) and \
-                        (categories is None or row["categ_id"] in categories):
+                        (categories is None or row["categ_id"] in categories) and \
+                        (velocity_classes is None or row.get("velocity_class_id") in velocity_classes) and \
+                        (value_classes is None or row.get("value_class_id") in value_classes):
                     return segment_id
             return False
         return match

@@ -3,7 +3,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .cycle_count_plan import COUNTER, hierarchies_overlap
+from .cycle_count_plan import COUNTER, classes_overlap, hierarchies_overlap
 
 
 class CycleCountSegment(models.Model):
@@ -26,6 +26,13 @@ class CycleCountSegment(models.Model):
         "product.category", "foreman_cycle_count_segment_category_rel", "segment_id", "category_id",
         string="Categories",
         help="Categories of this segment, with their sub-categories. Empty means all of the plan's.")
+    velocity_class_ids = fields.Many2many(
+        "foreman.cycle.count.class", "foreman_cycle_count_segment_velocity_class_rel", "segment_id", "class_id",
+        string="Usage Classes",
+        help="Products of these usage classes only (A: moves most often). Empty means every class.")
+    value_class_ids = fields.Many2many(
+        "foreman.cycle.count.class", "foreman_cycle_count_segment_value_class_rel", "segment_id", "class_id",
+        string="Value Classes", help="Products of these stock value classes only. Empty means every class.")
     user_ids = fields.Many2many(
         "res.users", "foreman_cycle_count_segment_user_rel", "segment_id", "user_id",
         string="Responsible Counters",
@@ -42,7 +49,7 @@ class CycleCountSegment(models.Model):
                     "Counter group can.") % {"users": ", ".join(outsiders.mapped("name")),
                                              "segment": segment.name})
 
-    @api.constrains("location_ids", "category_ids", "plan_id")
+    @api.constrains("location_ids", "category_ids", "plan_id", "velocity_class_ids", "value_class_ids")
     def _check_single_coverage(self):
         for segment in self:
             for other in segment.plan_id.segment_ids - segment:
@@ -54,4 +61,6 @@ class CycleCountSegment(models.Model):
 
     def _overlaps(self, other):
         return (hierarchies_overlap(self.location_ids, other.location_ids)
-                and hierarchies_overlap(self.category_ids, other.category_ids))
+                and hierarchies_overlap(self.category_ids, other.category_ids)
+                and classes_overlap(self.velocity_class_ids, other.velocity_class_ids)
+                and classes_overlap(self.value_class_ids, other.value_class_ids))

@@ -43,6 +43,10 @@ class ResConfigSettings(models.TransientModel):
     cycle_count_cycles_per_count = fields.Integer("Cycles per Count", default=4)
     cycle_count_reminder_days = fields.Integer("Reminder Lead (days)", default=3)
     cycle_count_blind = fields.Boolean("Blind Counting", default=True)
+    cycle_count_target_rate = fields.Float(related="company_id.cycle_count_target_rate")
+    cycle_count_class_window_days = fields.Integer(related="company_id.cycle_count_class_window_days")
+    cycle_count_class_cutoff_a = fields.Float(related="company_id.cycle_count_class_cutoff_a")
+    cycle_count_class_cutoff_b = fields.Float(related="company_id.cycle_count_class_cutoff_b")
 
     @api.model
     def get_values(self):
