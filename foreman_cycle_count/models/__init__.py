@@ -1,4 +1,6 @@
 from . import mail_thread
+# before the plan: a new plan column's default reads the company's (upgrades fill it from there)
+from . import res_company
 from . import cycle_count_class
 from . import cycle_count_plan
 from . import cycle_count_segment
@@ -9,5 +11,4 @@ from . import cycle_count_hotspot
 from . import cycle_count_cycle_accuracy
 from . import product
 from . import stock_inventory
-from . import res_company
 from . import res_config_settings

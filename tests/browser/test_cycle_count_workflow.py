@@ -90,6 +90,14 @@ def open_cycle(ui):
     ui.wait_field("name", STATE["cycle_name"])
 
 
+def open_configuration(ui, item):
+    """Inventory > Cycle Counts > Configuration > item: the submenu unfolds first."""
+    ui.menu(MENU_INVENTORY)
+    if not ui.all('a[data-menu-xmlid="%s"]' % MENU[item]):  # a click on an unfolded one folds it
+        ui.click('a[data-menu-xmlid="%s"]' % MENU["config"])
+    ui.menu(MENU[item])
+
+
 def enter_counts(ui):
     ui.button("Enter Counts", within=".o_main_content .o_form_statusbar")
     ui.find(".o_main_content .o_list_view")
@@ -120,7 +128,7 @@ def test_coordinator_sees_the_plan_and_its_segments(ui, rpc):
     rpc.call("admin", "res.users", "write", [rpc.uid("admin")], {"tz": "UTC"})
     ui.login("lead")
     assert ui.user_name() == LEAD
-    ui.menu(MENU_INVENTORY, MENU["plans_coordinator"])
+    open_configuration(ui, "plans_coordinator")
     ui.open_row(plan["name"])
     ui.wait_field("name", plan["name"])
     segments = ui.texts('.o_field_widget[name="segment_ids"] tr.o_data_row')
@@ -138,7 +146,7 @@ def test_coordinator_finds_the_cycle_count_configuration(ui):
     assert "stock.menu_stock_config_settings" not in menus
     for name in ("config", "plans_coordinator", "segments"):
         assert MENU[name] in menus, name
-    ui.menu(MENU_INVENTORY, MENU["segments"])
+    open_configuration(ui, "segments")
     ui.open_row("Spares Store and Repair Bay")
     # the segment's own form, its locations, categories and counters as tags
     assert "Who counts it" in ui.find(".o_main_content .o_form_view").text
