@@ -23,6 +23,7 @@
         "views/cycle_count_discrepancy_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "views/assets.xml",
         "report/cycle_count_discrepancy_report.xml",
         "report/cycle_count_report_views.xml",
         "views/cycle_count_hotspot_views.xml",

@@ -226,24 +226,22 @@ def test_count_sheet_opened_from_a_cycle_is_titled_with_it(ui):
 
 
 def test_count_sheet_has_a_labelled_not_there_button_that_can_be_undone(ui):
-    # the found PSUs' line: not there after all, then there again
-    row = ui.row(PSU, REPAIR)
-    assert not [b for b in row.find_elements(By.CSS_SELECTOR, "td.o_list_button button")
-                if b.text.strip() == "Not there: count 0"], "a counted line offers Clear count instead"
-    uncounted = [r for r in ui.rows() if ui.cell_text(r, "state") == "To Count"]
-    assert uncounted
-    text = re.sub(r"\s+", " ", uncounted[0].text)
-    ui._click(not_there_button(ui, uncounted[0]))
-    ui.idle()
-    row = [r for r in ui.rows() if re.sub(r"\s+", " ", r.text).startswith(text.split(" Not there")[0])][0]
-    assert ui.cell_text(row, "counted_qty") == "0.000"
-    assert ui.cell_text(row, "state") == "Counted"
-    ui._click([b for b in row.find_elements(By.CSS_SELECTOR, "td.o_list_button button")
-               if b.text.strip() == "Clear count"][0])
-    ui.idle()
-    row = [r for r in ui.rows() if re.sub(r"\s+", " ", r.text).startswith(text.split(" Not there")[0])][0]
-    assert ui.cell_text(row, "counted_qty") == ""
-    assert ui.cell_text(row, "state") == "To Count"
+    def buttons(row):
+        return {b.text.strip(): b for b in row.find_elements(By.CSS_SELECTOR, "td.o_list_button button")
+                if b.is_displayed()}
+    # the hashboards were counted: the line offers Clear count, not Not there
+    row = ui.row(HASHBOARD, REPAIR)
+    assert "Clear count" in buttons(row) and "Not there: count 0" not in buttons(row)
+    ui._click(buttons(row)["Clear count"])
+    ui.wait(lambda d: ui.cell_text(ui.row(HASHBOARD, REPAIR), "state") == "To Count")
+    row = ui.row(HASHBOARD, REPAIR)
+    assert ui.cell_text(row, "counted_qty") == "", "cleared: no count shown"
+    ui._click(buttons(row)["Not there: count 0"])
+    ui.wait(lambda d: ui.cell_text(ui.row(HASHBOARD, REPAIR), "state") == "Counted")
+    assert ui.cell_text(ui.row(HASHBOARD, REPAIR), "counted_qty") == "0.000"
+    # they were there after all
+    count_line(ui, ui.row(HASHBOARD, REPAIR), 5)
+    assert ui.cell_text(ui.row(HASHBOARD, REPAIR), "counted_qty") == "5.000"
 
 
 def test_count_sheet_shows_uncounted_quantities_blank(ui):
@@ -255,23 +253,33 @@ def test_count_sheet_shows_uncounted_quantities_blank(ui):
 
 
 def test_enter_after_a_quantity_moves_to_the_next_lines_quantity(ui):
-    fans = ui.row(FAN, SPARES)
-    ui._click(ui.cell(fans, "counted_qty"))
-    editor = ui.find('tr.o_selected_row .o_field_widget[name="counted_qty"]')
-    editor.send_keys(Keys.CONTROL, "a")
-    editor.send_keys("190")
-    editor.send_keys(Keys.ENTER)
-    ui.idle()
-
-    def next_quantity_focused(driver):
+    def focused_quantity_row(driver):
         active = driver.switch_to.active_element
         row = active.find_elements(By.XPATH, "ancestor::tr[1]")
-        return (active.get_attribute("name") == "counted_qty" and row and FAN not in row[0].text
-                and "o_selected_row" in row[0].get_attribute("class"))
-    ui.wait(next_quantity_focused, message="Enter did not move to the next line's quantity")
-    assert ui.cell_text(ui.row(FAN, SPARES), "counted_qty") == "190.000"
-    ui.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+        if active.get_attribute("name") == "counted_qty" and row and "o_selected_row" in row[0].get_attribute("class"):
+            return re.sub(r"\s+", " ", row[0].text)
+        return None
+    rows = ui.rows()
+    first, second = re.sub(r"\s+", " ", rows[0].text), re.sub(r"\s+", " ", rows[1].text)
+    assert PSU in first, first
+    ui._click(ui.cell(rows[0], "counted_qty"))
+    editor = ui.find('tr.o_selected_row .o_field_widget[name="counted_qty"]')
+    editor.send_keys(Keys.CONTROL, "a")
+    editor.send_keys("40" + Keys.ENTER)
     ui.idle()
+    focused = ui.wait(focused_quantity_row, message="Enter did not move to the next line's quantity")
+    assert focused.split(" Not there")[0] == second.split(" Not there")[0], (focused, second)
+    assert ui.cell_text(ui.row(PSU, SPARES), "counted_qty") == "40.000"
+    # on the last line Enter saves it and opens no blank line
+    count = len(ui.rows())
+    last = ui.rows()[-1]
+    ui._click(ui.cell(last, "counted_qty"))
+    editor = ui.find('tr.o_selected_row .o_field_widget[name="counted_qty"]')
+    editor.send_keys(Keys.CONTROL, "a")
+    editor.send_keys("190" + Keys.ENTER)
+    ui.gone("tr.o_selected_row")
+    assert len(ui.rows()) == count
+    assert ui.cell_text(ui.row(FAN, SPARES), "counted_qty") == "190.000"
 
 
 def test_counter_counts_on_the_sheet_and_with_the_scanner(ui):
