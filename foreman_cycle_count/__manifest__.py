@@ -23,6 +23,9 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
         "report/cycle_count_discrepancy_report.xml",
+        "report/cycle_count_count_sheet.xml",
+        "views/cycle_count_export_views.xml",
+        "wizards/cycle_count_import_views.xml",
     ],
     "demo": [
         "demo/foreman_cycle_count_demo.xml",

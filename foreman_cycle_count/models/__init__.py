@@ -4,6 +4,8 @@ from . import cycle_count_segment
 from . import cycle_count_cycle
 from . import cycle_count_line
 from . import cycle_count_discrepancy
+from . import cycle_count_export
+from . import cycle_count_import
 from . import stock_inventory
 from . import res_company
 from . import res_config_settings

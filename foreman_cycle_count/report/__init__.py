@@ -1,1 +1,2 @@
 from . import cycle_count_discrepancy_report
+from . import cycle_count_count_sheet
