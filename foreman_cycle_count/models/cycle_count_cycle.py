@@ -84,9 +84,9 @@ class CycleCountCycle(models.Model):
         "Discrepancy Rate (%)", compute="_compute_progress", digits=(16, 2), groups=COORDINATOR,
         help="Items with a discrepancy divided by items counted, in percent.")
     date_started = fields.Datetime(readonly=True, copy=False)
-    started_by_id = fields.Many2one("res.users", "Started By", readonly=True, copy=False)
+    started_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     date_finalized = fields.Datetime(readonly=True, copy=False)
-    finalized_by_id = fields.Many2one("res.users", "Finalized By", readonly=True, copy=False)
+    finalized_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
     # the review's findings: written by coordinators in any state, finalized included
     observations = fields.Html(

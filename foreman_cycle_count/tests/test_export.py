@@ -129,7 +129,7 @@ class TestExportResults(CycleCountCase):
 
     def test_counter_export_of_blind_cycle_has_no_book_figures(self):
         self.assertTrue(self.plan.blind_count)
-        content, book = self.export_as(self.tech1)
+        _content, book = self.export_as(self.tech1)
         self.assertEqual(book.sheet_names(), ["Summary", "Lines"], "no discrepancy sheet for a counter")
         sheet = book.sheet_by_name("Lines")
         headers = set(sheet.row_values(0))
