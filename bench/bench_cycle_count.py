@@ -460,7 +460,7 @@ def count_in_bulk(env, counts):
 # ----------------------------------------------------------------------
 # One step in a fresh process (worker "step", --step-memory)
 # ----------------------------------------------------------------------
-MEMORY_STEPS = ("calendar", "start", "count", "submit", "approve", "finalize")
+MEMORY_STEPS = ("calendar", "start", "count", "submit", "approve", "finalize", "export", "export_counter")
 
 
 def worker_step(env, meter, args, fixture):
@@ -489,6 +489,8 @@ def worker_step(env, meter, args, fixture):
             for tier, user in (("minor", lead), ("major", fixture["ops"])):
                 discrepancies = env["foreman.cycle.count.discrepancy"].sudo(user)
                 discrepancies.search([("cycle_id", "=", cycle.id), ("tier", "=", tier)]).action_approve()
+    elif args.step in ("export", "export_counter"):
+        export_step(env, meter, cycle.id, lead if args.step == "export" else fixture["counters"][0], args.step)
     else:
         with meter.step("finalize", "(d) `action_finalize()`", cr):
             Cycle.sudo(lead).browse(cycle.id).action_finalize()
@@ -496,6 +498,32 @@ def worker_step(env, meter, args, fixture):
         check_finalized(env, cycle.id, counts, rows, sum(1 for (_id, _user, qty), row in zip(counts, rows)
                                                          if qty != row[2]))
     return {}
+
+
+def export_step(env, meter, cycle_id, user_id, key):
+    """(e) Export Results of the finalized cycle as a coordinator (everything) or as one counter (their lines)."""
+    import base64
+    import zipfile
+    cr = env.cr
+    cr.execute("SELECT count(*) FROM foreman_cycle_count_line WHERE cycle_id = %s"
+               + ("" if key == "export" else " AND user_id = %s"), (cycle_id, user_id))
+    expected = cr.fetchone()[0]
+    who = "Coordinator, every line" if key == "export" else "one Counter, their lines only"
+    with meter.step(key, "(e) `export_results_xlsx()` (%s: %s lines)" % (who, format(expected, ",")), cr) as info:
+        fresh_request(env)
+        data = env["foreman.cycle.count.cycle"].sudo(user_id).browse(cycle_id).export_results_xlsx()
+    content = base64.b64decode(data)
+    info["bytes"] = len(content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        # sheet 2 is Lines: its rows less the header
+        rows, tail = 0, b""
+        with archive.open("xl/worksheets/sheet2.xml") as sheet:
+            for chunk in iter(lambda: sheet.read(1 << 20), b""):
+                rows += (tail + chunk).count(b"<row ")
+                tail = chunk[-4:]  # a tag cut between chunks is counted once, in the next one
+    if rows - 1 != expected:
+        raise BenchError("the export holds %d lines, the cycle %d" % (rows - 1, expected))
+    info["label"] += ", %.1f MB" % (len(content) / 1e6)
 
 
 def step_memory_report(args, steps):
