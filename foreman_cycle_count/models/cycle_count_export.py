@@ -10,7 +10,7 @@ import xlsxwriter
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import html2plaintext, split_every
+from odoo.tools import float_round, html2plaintext, split_every
 
 from ..lib import spreadsheet
 from .cycle_count_plan import COORDINATOR
@@ -143,7 +143,7 @@ class CycleCountResultsExport(models.AbstractModel):
                     [("line_id", "in", lines.ids)],
                     ["line_id", "state", "tier", "root_cause", "root_cause_note", "resolution", "approved_by_id"]):
                 discrepancies[disc["line_id"][0]] = disc
-        currency = cycle.company_id.currency_id
+        money_digits = cycle.company_id.currency_id.decimal_places  # currency.round, without the ORM per line
         for row in rows:
             product = products[row["product_id"]]
             uom_name, decimals = uoms.get(row["product_uom_id"], (None, 0))
@@ -163,7 +163,7 @@ class CycleCountResultsExport(models.AbstractModel):
                 values.update(
                     system_qty=row["system_qty"], unit_cost=row["unit_cost"],
                     variance_qty=row["variance_qty"] if values["counted_qty"] is not None else None,
-                    variance_value=currency.round(row["variance_qty"] * row["unit_cost"])
+                    variance_value=float_round(row["variance_qty"] * row["unit_cost"], precision_digits=money_digits)
                     if values["counted_qty"] is not None else None,
                     first_counted_qty=row["first_counted_qty"] if recounted else None)
                 disc = discrepancies.get(row["id"])
@@ -179,6 +179,8 @@ class CycleCountResultsExport(models.AbstractModel):
         quantity = styles.quantity(values.get("decimals", 0))
         for col, key in enumerate(keys):
             value = values.get(key)
+            if value is None or value is False:
+                continue  # most cells of a line without recount or discrepancy: nothing to write
             style = styles.date if type(value) is datetime.date else self._style_of(key, styles, quantity)
             spreadsheet.write_cell(sheet, row, col, value, style)
 
