@@ -29,7 +29,7 @@ BOOK_LINE_FIELDS = ["system_qty", "counted_qty", "variance_qty", "unit_cost", "f
 DISCREPANCY_FIELDS = ["name", "line_id", "location_id", "product_id", "lot_id", "owner_id", "system_qty",
                       "counted_qty", "variance_qty", "unit_cost", "variance_value", "tier", "state", "root_cause",
                       "root_cause_note", "resolution_type", "resolution", "investigator_id", "date_investigated",
-                      "counted_by_id", "approved_by_id", "date_approved", "relocation_picking_id"]
+                      "approved_by_id", "date_approved", "relocation_picking_id"]
 
 
 @functools.lru_cache(maxsize=32)
@@ -132,17 +132,19 @@ class CycleCountResultsExport(models.AbstractModel):
         locations = self._known(known["stock.location"], "stock.location", {row["location_id"] for row in rows})
         users = self._known(known["res.users"], "res.users", {row[name] for row in rows
                                                  for name in ("counted_by_id", "first_counted_by_id")})
-        uoms = self._known(known["product.uom"], "product.uom", {row["product_uom_id"] for row in rows}, lambda records: {
-            uom.id: (uom.name, spreadsheet.decimals_of(uom.rounding)) for uom in records})
+        uoms = self._known(known["product.uom"], "product.uom", {row["product_uom_id"] for row in rows},
+                           self._uom_values)
         # lots and owners may be as many as the lines: looked up per batch only
         lots = self._known({}, "stock.production.lot", {row["lot_id"] for row in rows})
         owners = self._known({}, "res.partner", {row["owner_id"] for row in rows})
         discrepancies = {}
         if may_book:
-            for disc in self.env["foreman.cycle.count.discrepancy"].search_read(
-                    [("line_id", "in", lines.ids)],
-                    ["line_id", "state", "tier", "root_cause", "root_cause_note", "resolution", "approved_by_id"]):
-                discrepancies[disc["line_id"][0]] = disc
+            for disc in self.env["foreman.cycle.count.discrepancy"].search([("line_id", "in", lines.ids)]).read(
+                    ["line_id", "state", "tier", "root_cause", "root_cause_note", "resolution", "approved_by_id"],
+                    load="_classic_write"):
+                discrepancies[disc["line_id"]] = disc
+            self._known(users, "res.users", {disc["approved_by_id"] for disc in discrepancies.values()})
+        zone = self._zone()
         money_digits = cycle.company_id.currency_id.decimal_places  # currency.round, without the ORM per line
         for row in rows:
             product = products[row["product_id"]]
@@ -155,9 +157,9 @@ class CycleCountResultsExport(models.AbstractModel):
                 "counted_qty": row["counted_qty"],
                 "expected_qty": row.get("expected_qty"),
                 "counter": users.get(row["first_counted_by_id"] if recounted else row["counted_by_id"]),
-                "date_counted": self._datetime(row["date_first_counted"] if recounted else row["date_counted"]),
+                "date_counted": self._datetime(row["date_first_counted"] if recounted else row["date_counted"], zone),
                 "recounter": users.get(row["counted_by_id"]) if recounted else None,
-                "date_recounted": self._datetime(row["date_counted"]) if recounted else None,
+                "date_recounted": self._datetime(row["date_counted"], zone) if recounted else None,
             }
             if may_book:
                 values.update(
@@ -172,7 +174,7 @@ class CycleCountResultsExport(models.AbstractModel):
                         disc_state=labels["state"].get(disc["state"]), tier=labels["tier"].get(disc["tier"]),
                         root_cause=labels["root_cause"].get(disc["root_cause"]),
                         root_cause_note=disc["root_cause_note"] or None, resolution=disc["resolution"] or None,
-                        approver=_name(disc["approved_by_id"]))
+                        approver=users.get(disc["approved_by_id"]))
             yield values
 
     def _write_row(self, sheet, styles, row, keys, values):
@@ -223,28 +225,42 @@ class CycleCountResultsExport(models.AbstractModel):
         Discrepancy = self.env["foreman.cycle.count.discrepancy"]
         disc_ids = Discrepancy.search([("cycle_id", "=", cycle.id)], order="location_id, product_id, lot_id, id").ids
         labels = self._discrepancy_labels()
+        known = defaultdict(dict)
+        zone = self._zone()
         row = 0
         for batch in split_every(EXPORT_BATCH, disc_ids):
-            rows = Discrepancy.browse(batch).read(DISCREPANCY_FIELDS)
-            products = {product["id"]: product for product in self.env["product.product"].browse(
-                {disc["product_id"][0] for disc in rows}).read(["name", "default_code", "uom_id"])}
-            uoms = self._uoms({product["uom_id"][0] for product in products.values()})
+            # ids, not display names (a count line's name reads its product and location again)
+            rows = Discrepancy.browse(batch).read(DISCREPANCY_FIELDS, load="_classic_write")
+            counted_by = {line["id"]: line["counted_by_id"] for line in self.env["foreman.cycle.count.line"].browse(
+                {disc["line_id"] for disc in rows}).read(["counted_by_id"], load="_classic_write")}
+            products = self._known(known["product.product"], "product.product", {disc["product_id"] for disc in rows},
+                                   lambda records: {product["id"]: product for product in records.read(
+                                       ["name", "default_code", "uom_id"], load="_classic_write")})
+            uoms = self._known(known["product.uom"], "product.uom",
+                               {product["uom_id"] for product in products.values()}, self._uom_values)
+            locations = self._known(known["stock.location"], "stock.location", {disc["location_id"] for disc in rows})
+            users = self._known(known["res.users"], "res.users", set(counted_by.values()) | {
+                disc[name] for disc in rows for name in ("investigator_id", "approved_by_id")})
+            lots = self._known({}, "stock.production.lot", {disc["lot_id"] for disc in rows})
+            owners = self._known({}, "res.partner", {disc["owner_id"] for disc in rows})
+            pickings = self._known({}, "stock.picking", {disc["relocation_picking_id"] for disc in rows})
             for disc in rows:
-                product = products[disc["product_id"][0]]
-                uom_name, decimals = uoms[product["uom_id"][0]]
+                product = products[disc["product_id"]]
+                uom_name, decimals = uoms.get(product["uom_id"], (None, 0))
                 row += 1
                 self._write_row(sheet, styles, row, keys, dict(
-                    disc, line_id=disc["line_id"][0], location=_name(disc["location_id"]), product=product["name"],
-                    default_code=product["default_code"], lot=_name(disc["lot_id"]), owner=_name(disc["owner_id"]),
-                    uom=uom_name, decimals=decimals, tier=labels["tier"].get(disc["tier"]),
-                    state=labels["state"].get(disc["state"]), root_cause=labels["root_cause"].get(disc["root_cause"]),
+                    disc, location=locations.get(disc["location_id"]), product=product["name"],
+                    default_code=product["default_code"], lot=lots.get(disc["lot_id"]),
+                    owner=owners.get(disc["owner_id"]), uom=uom_name, decimals=decimals,
+                    tier=labels["tier"].get(disc["tier"]), state=labels["state"].get(disc["state"]),
+                    root_cause=labels["root_cause"].get(disc["root_cause"]),
                     root_cause_note=disc["root_cause_note"] or None, resolution=disc["resolution"] or None,
                     resolution_type=labels["resolution_type"].get(disc["resolution_type"]),
-                    investigator=_name(disc["investigator_id"]),
+                    investigator=users.get(disc["investigator_id"]),
                     date_investigated=fields.Date.from_string(disc["date_investigated"]),
-                    counted_by=_name(disc["counted_by_id"]), approver=_name(disc["approved_by_id"]),
-                    date_approved=self._datetime(disc["date_approved"]),
-                    relocation=_name(disc["relocation_picking_id"])))
+                    counted_by=users.get(counted_by.get(disc["line_id"])), approver=users.get(disc["approved_by_id"]),
+                    date_approved=self._datetime(disc["date_approved"], zone),
+                    relocation=pickings.get(disc["relocation_picking_id"])))
             self.env.cache.invalidate()
         spreadsheet.finish_table(sheet, columns, row)
 
@@ -284,9 +300,9 @@ class CycleCountResultsExport(models.AbstractModel):
             (_("Window to"), fields.Date.from_string(cycle.date_end), styles.date),
             (_("Status"), states.get(cycle.state), None),
             (_("Blind count"), _("Yes") if cycle.plan_id.blind_count else _("No"), None),
-            (_("Started on"), self._datetime(cycle.date_started), styles.datetime),
+            (_("Started on"), self._datetime(cycle.date_started, self._zone()), styles.datetime),
             (_("Started by"), cycle.started_by_id.name or None, None),
-            (_("Finalized on"), self._datetime(cycle.date_finalized), styles.datetime),
+            (_("Finalized on"), self._datetime(cycle.date_finalized, self._zone()), styles.datetime),
             (_("Finalized by"), cycle.finalized_by_id.name or None, None),
             (_("Stock adjustment"), cycle.inventory_id.name or None, None),
         ]
@@ -343,13 +359,17 @@ class CycleCountResultsExport(models.AbstractModel):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
-    def _datetime(self, value):
-        """A UTC datetime (or the ORM's string of one) as a naive datetime in the user's time zone, or None."""
+    def _zone(self):
+        """The user's time zone (dates are written as the user reads them on screen)."""
+        return _zone(self.env.context.get("tz") or self.env.user.tz)
+
+    @staticmethod
+    def _datetime(value, zone):
+        """A UTC datetime (or the ORM's string of one) as a naive datetime in ``zone``, or None."""
         if not value:
             return None
         if isinstance(value, str):
             value = fields.Datetime.from_string(value)
-        zone = _zone(self.env.context.get("tz") or self.env.user.tz)
         return pytz.utc.localize(value).astimezone(zone).replace(tzinfo=None)
 
     def _read_lines(self, lines, names, expected=False):
@@ -383,10 +403,10 @@ class CycleCountResultsExport(models.AbstractModel):
             cache.update(fetch(records) if fetch else dict(records.name_get()))
         return cache
 
-    def _uoms(self, uom_ids):
+    @staticmethod
+    def _uom_values(uoms):
         """{unit id: (name, decimals of its rounding)}."""
-        return {uom.id: (uom.name, spreadsheet.decimals_of(uom.rounding))
-                for uom in self.env["product.uom"].browse(uom_ids)}
+        return {uom.id: (uom.name, spreadsheet.decimals_of(uom.rounding)) for uom in uoms}
 
     def _discrepancy_labels(self):
         """{field: {value: translated label}} of the discrepancy's selections."""
