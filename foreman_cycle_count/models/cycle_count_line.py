@@ -273,7 +273,7 @@ class CycleCountLine(models.Model):
         return super(CycleCountLine, self).write(vals)  # pylint: disable=super-method-mismatch
 
     @api.multi
-    def read(self, fields=None, load="_classic_write"):
+    def read(self, fields=None, load="_classic_read"):
         """An uncounted line reads as no count at all (False), not as a counted 0.
 
         The web client then shows it blank, and a 0 typed there is a change it saves.
