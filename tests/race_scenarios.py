@@ -159,6 +159,9 @@ def approve_twice_at_once(db, registry, ids):
         disc = env["foreman.cycle.count.discrepancy"].search([
             ("cycle_id", "=", world["cycle"]), ("product_id.name", "=", "Race Miner")])
         disc_id, tier = disc.id, disc.tier
+    # a discrepancy is approved once documented (by someone who does not approve it)
+    call(db, ids["coordinator"], "foreman.cycle.count.discrepancy", "write", [disc_id], {
+        "root_cause": "miscount", "root_cause_note": "Counted twice.", "resolution": "Adjust to the count."})
     calls = at_once(db, (ids["manager1"], "foreman.cycle.count.discrepancy", "action_approve", [disc_id]),
                     (ids["manager2"], "foreman.cycle.count.discrepancy", "action_approve", [disc_id]))
     with registry.cursor() as cr:
