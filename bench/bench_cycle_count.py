@@ -550,7 +550,8 @@ def count_in_bulk(env, counts):
 # ----------------------------------------------------------------------
 # One step in a fresh process (worker "step", --step-memory)
 # ----------------------------------------------------------------------
-MEMORY_STEPS = ("calendar", "start", "count", "submit", "document", "approve", "finalize")
+# the export comes in review, where the users' review of a cycle happens
+MEMORY_STEPS = ("calendar", "start", "count", "submit", "export", "export_counter", "document", "approve", "finalize")
 
 
 def worker_step(env, meter, args, fixture):
@@ -578,10 +579,13 @@ def worker_step(env, meter, args, fixture):
         with meter.step("document", "(d) Edit Discrepancies on all of them at once", cr):
             document_all(env, fixture["investigator"], cycle.id)
     elif args.step == "approve":
+        # the step "document" ran before, in a process of its own
         with meter.step("approve", "(d) approve every discrepancy, one call per tier", cr):
             for tier, user in (("minor", lead), ("major", fixture["ops"])):
                 discrepancies = env["foreman.cycle.count.discrepancy"].sudo(user)
                 discrepancies.search([("cycle_id", "=", cycle.id), ("tier", "=", tier)]).action_approve()
+    elif args.step in ("export", "export_counter"):
+        export_step(env, meter, cycle.id, lead if args.step == "export" else fixture["counters"][0], args.step)
     else:
         with meter.step("finalize", "(d) `action_finalize()`", cr):
             Cycle.sudo(lead).browse(cycle.id).action_finalize()
@@ -589,6 +593,35 @@ def worker_step(env, meter, args, fixture):
         check_finalized(env, cycle.id, counts, rows, sum(1 for (_id, _user, qty), row in zip(counts, rows)
                                                          if qty != row[2]))
     return {}
+
+
+def export_step(env, meter, cycle_id, user_id, key):
+    """(e) Export Results of the cycle in review as a coordinator (everything) or as one counter (their lines)."""
+    import base64
+    import zipfile
+    cr = env.cr
+    if key == "export":
+        cr.execute("SELECT count(*) FROM foreman_cycle_count_line WHERE cycle_id = %s", (cycle_id,))
+    else:
+        cr.execute("SELECT count(*) FROM foreman_cycle_count_line WHERE cycle_id = %s AND user_id = %s",
+                   (cycle_id, user_id))
+    expected = cr.fetchone()[0]
+    who = "Coordinator, every line" if key == "export" else "one Counter, their lines only"
+    with meter.step(key, "(c') `export_results_xlsx()` (%s: %s lines)" % (who, format(expected, ",")), cr) as info:
+        fresh_request(env)
+        data = env["foreman.cycle.count.cycle"].sudo(user_id).browse(cycle_id).export_results_xlsx()
+    content = base64.b64decode(data)
+    info["bytes"] = len(content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        # sheet 2 is Lines: its rows less the header
+        rows, tail = 0, b""
+        with archive.open("xl/worksheets/sheet2.xml") as sheet:
+            for chunk in iter(lambda: sheet.read(1 << 20), b""):
+                rows += (tail + chunk).count(b"<row ")
+                tail = chunk[-4:]  # a tag cut between chunks is counted once, in the next one
+    if rows - 1 != expected:
+        raise BenchError("the export holds %d lines, the cycle %d" % (rows - 1, expected))
+    info["label"] += ", %.1f MB" % (len(content) / 1e6)
 
 
 def step_memory_report(args, steps):
@@ -965,6 +998,9 @@ def parse_args(argv=None):
     parser.add_argument("--step-memory", action="store_true",
                         help="run each step in a process of its own (counting and approvals in bulk) and print "
                              "each step's peak memory: whether it stays flat with --quants")
+    parser.add_argument("--steps", default=",".join(MEMORY_STEPS),
+                        help="with --step-memory: the steps to run, in order, comma-separated (default: all of %s; "
+                             "a step needs the ones before it)" % ",".join(MEMORY_STEPS))
     parser.add_argument("--worker", choices=("setup", "cycle", "native", "step"), help=argparse.SUPPRESS)
     parser.add_argument("--step", choices=MEMORY_STEPS, help=argparse.SUPPRESS)
     parser.add_argument("--fixture", help=argparse.SUPPRESS)
@@ -980,6 +1016,9 @@ def parse_args(argv=None):
         parser.error("--native-quants must be at least 100")
     if not (args.config and args.database):
         parser.error("-c/--config and -d/--database are required")
+    args.steps = [step for step in args.steps.split(",") if step]
+    if set(args.steps) - set(MEMORY_STEPS):
+        parser.error("--steps: unknown step(s) %s" % ", ".join(sorted(set(args.steps) - set(MEMORY_STEPS))))
     if args.profile:
         args.profile = os.path.abspath(args.profile)
     return args
@@ -1013,7 +1052,7 @@ def main(argv=None):
             if args.http:
                 return run_http(args, workdir)
             if args.step_memory:
-                steps = [spawn("step", args, workdir, step) for step in MEMORY_STEPS]
+                steps = [spawn("step", args, workdir, step) for step in MEMORY_STEPS if step in args.steps]
                 print(step_memory_report(args, steps))
                 if args.json:
                     with open(args.json, "w") as handle:

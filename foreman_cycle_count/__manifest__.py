@@ -29,6 +29,9 @@
         "views/cycle_count_hotspot_views.xml",
         "views/cycle_count_accuracy_views.xml",
         "wizards/cycle_count_hotspot_apply_views.xml",
+        "report/cycle_count_count_sheet.xml",
+        "views/cycle_count_export_views.xml",
+        "wizards/cycle_count_import_views.xml",
     ],
     "demo": [
         "demo/foreman_cycle_count_demo.xml",

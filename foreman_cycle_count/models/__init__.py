@@ -10,5 +10,7 @@ from . import cycle_count_discrepancy
 from . import cycle_count_hotspot
 from . import cycle_count_cycle_accuracy
 from . import product
+from . import cycle_count_export
+from . import cycle_count_import
 from . import stock_inventory
 from . import res_config_settings

@@ -1,5 +1,6 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
 from collections import defaultdict
 from html import escape
 
@@ -20,7 +21,9 @@ MINOR_REQUEST_ITEMS = 20
 # The workflow's own record: changed by its actions only.
 SYSTEM_FIELDS = frozenset({
     "state", "date_started", "date_finalized", "inventory_id", "relocation_picking_ids",
-    "reminded_user_ids", "is_overdue"})
+    "reminded_user_ids", "is_overdue", "started_by_id", "finalized_by_id",
+    "result_counted_count", "result_discrepancy_count", "result_discrepancy_rate",
+    "result_variance_value", "result_abs_variance_value"})
 # What the calendar decides: editable while the cycle is planned.
 PLANNING_FIELDS = frozenset({
     "plan_id", "date_start", "date_end", "count_index", "cycle_index", "slice_ids", "user_ids"})
@@ -81,7 +84,27 @@ class CycleCountCycle(models.Model):
         "Discrepancy Rate (%)", compute="_compute_progress", digits=(16, 2), groups=COORDINATOR,
         help="Items with a discrepancy divided by items counted, in percent.")
     date_started = fields.Datetime(readonly=True, copy=False)
+    started_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     date_finalized = fields.Datetime(readonly=True, copy=False)
+    finalized_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
+    # the review's findings: written by coordinators in any state, finalized included
+    observations = fields.Html(
+        "Key Observations", groups=COORDINATOR, copy=False,
+        help="What the review of this cycle found, for the auditors: patterns, causes, actions decided.")
+    # the cycle's figures as they stood when it was finalized (later investigation does not change them)
+    result_counted_count = fields.Integer("Items Counted", readonly=True, copy=False)
+    result_discrepancy_count = fields.Integer(
+        "Items with Discrepancies", readonly=True, copy=False, groups=COORDINATOR)
+    result_discrepancy_rate = fields.Float(
+        "Final Discrepancy Rate (%)", readonly=True, copy=False, digits=(16, 2), groups=COORDINATOR)
+    result_variance_value = fields.Monetary(
+        "Net Variance Value", readonly=True, copy=False, groups=COORDINATOR, currency_field="currency_id",
+        help="Sum of the counted variances at unit cost, when the cycle was finalized (transfers of serials "
+             "found elsewhere excluded).")
+    result_abs_variance_value = fields.Monetary(
+        "Absolute Variance Value", readonly=True, copy=False, groups=COORDINATOR, currency_field="currency_id",
+        help="Sum of the variances' values regardless of sign, when the cycle was finalized.")
     inventory_id = fields.Many2one(
         "stock.inventory", "Stock Adjustment", readonly=True, copy=False,
         help="The inventory adjustment that applied the counted variances.")
@@ -162,7 +185,8 @@ class CycleCountCycle(models.Model):
             if cycle.state != "planned":
                 raise UserError(_("Cycle %s is not planned: it cannot be started.") % cycle.name)
             cycle._snapshot_lines()
-            cycle._write_system({"state": "in_progress", "date_started": fields.Datetime.now()})
+            cycle._write_system({"state": "in_progress", "date_started": fields.Datetime.now(),
+                                 "started_by_id": self.env.uid})
             cycle._drop_reminders()
             cycle._request_counts()
         return True
@@ -217,8 +241,8 @@ class CycleCountCycle(models.Model):
                     tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
                 stock_cycle._apply_relocations()
                 stock_cycle._apply_adjustments()
-                cycle._write_system({"state": "finalized", "is_overdue": False,
-                                     "date_finalized": fields.Datetime.now()})
+                cycle._write_system(dict(cycle._result_figures(), state="finalized", is_overdue=False,
+                                         date_finalized=fields.Datetime.now(), finalized_by_id=self.env.uid))
             # the finalizing coordinator decided the minor ones
             cycle._sync_minor_approval_requests()
             cycle._drop_activities("foreman_cycle_count.mail_activity_type_count")
@@ -273,6 +297,44 @@ class CycleCountCycle(models.Model):
         title = _("Minor discrepancies of %s to approve") % self.name
         action.update(name=title, display_name=title, domain=[("id", "in", waiting.ids)], context={})
         return action
+
+    @api.multi
+    def action_export_results(self):
+        """Export Results: download the workbook (through the controller, as the user)."""
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "target": "self",
+                "url": "/foreman_cycle_count/cycle/%d/results.xlsx" % self.id}
+
+    @api.multi
+    def export_results_xlsx(self):
+        """The results workbook, base64-encoded, holding what the calling user may read."""
+        self.ensure_one()
+        return base64.b64encode(self.env["foreman.cycle.count.results.export"]._workbook(self)).decode("ascii")
+
+    @api.multi
+    def import_counts(self, data, filename):
+        """Apply counts filled offline (a base64 .xlsx or .csv with Line ID and Counted Quantity), all or nothing.
+
+        Returns {"applied": counts written, "unchanged": rows already counted so}.
+        """
+        self.ensure_one()
+        return self.env["foreman.cycle.count.counts.import"]._import_file(self, data, filename)
+
+    @api.multi
+    def action_open_import(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Import Counts into %s") % self.name,
+            "res_model": "foreman.cycle.count.import",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_cycle_id": self.id},
+        }
+
+    @api.multi
+    def action_print_count_sheet(self):
+        return self.env.ref("foreman_cycle_count.action_report_count_sheet").report_action(self)
 
     @api.model
     def action_open_current(self):
@@ -654,6 +716,39 @@ class CycleCountCycle(models.Model):
             self.env.cache.invalidate()
         # a recount now matches the books: keep the record (and its notes), closed
         Discrepancy.browse([disc_id for disc_id, _counted_qty in existing.values()])._close_as_recounted()
+
+    def _result_figures(self):
+        """The cycle's result now: items counted, with discrepancies, their rate and value (frozen at finalization)."""
+        self.ensure_one()
+        progress = self.sudo()
+        net, absolute = self._variance_values()
+        return {"result_counted_count": progress.counted_line_count,
+                "result_discrepancy_count": progress.discrepancy_count,
+                # from the counts, not the rounded figure on the form
+                "result_discrepancy_rate": discrepancy_lib.discrepancy_rate(
+                    progress.discrepancy_count, progress.counted_line_count),
+                "result_variance_value": net, "result_abs_variance_value": absolute}
+
+    def _counted_discrepancies_domain(self):
+        """The discrepancies behind the discrepancy count: differences still open, a relocated serial once."""
+        return [("cycle_id", "in", self.ids), ("variance_qty", "!=", 0),
+                "!", "&", ("resolution_type", "=", "relocation"), ("variance_qty", ">", 0)]
+
+    def _variance_values(self):
+        """(net, absolute) value of the counted variances, each line's at its unit cost in company currency.
+
+        A serial found elsewhere is moved, not lost and found: its two lines are left out.
+        """
+        self.env.cr.execute("""
+            SELECT COALESCE(SUM(value), 0), COALESCE(SUM(ABS(value)), 0) FROM (
+                SELECT ROUND((line.variance_qty * line.unit_cost)::numeric, %s) AS value
+                  FROM foreman_cycle_count_line line
+                 WHERE line.cycle_id = %s AND line.is_counted AND line.variance_qty != 0
+                   AND NOT EXISTS (SELECT 1 FROM foreman_cycle_count_discrepancy disc
+                                    WHERE disc.line_id = line.id AND disc.resolution_type = 'relocation')
+            ) AS line_values""", (self.company_id.currency_id.decimal_places, self.id))
+        net, absolute = self.env.cr.fetchone()
+        return float(net), float(absolute)
 
     def _check_discrepancies_approved(self):
         blocking = self.env["foreman.cycle.count.discrepancy"].search(

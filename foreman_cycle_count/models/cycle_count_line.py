@@ -112,7 +112,9 @@ class CycleCountLine(models.Model):
                                   % {"qty": qty, "item": self._describe()})
         uom = self.product_uom_id or self.product_id.uom_id
         digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
-        if float_compare(qty, float_round(qty, precision_rounding=uom.rounding), precision_digits=digits):
+        # compared finer than the step itself: at the step's own precision 2.0004 would pass as 2.0
+        # and then be stored rounded, a count silently changed
+        if float_compare(qty, float_round(qty, precision_rounding=uom.rounding), precision_digits=digits + 6):
             raise ValidationError(_("%(item)s is counted in steps of %(step)s %(uom)s: %(qty)s is not one.")
                                   % {"item": self._describe(), "step": uom.rounding, "uom": uom.name, "qty": qty})
         # lot first: most lines have none, and the related tracking costs two reads
