@@ -292,6 +292,7 @@ class CycleCountCycle(models.Model):
     def action_open_minor_approvals(self):
         """The cycle's minor discrepancies awaiting the current user's approval, to approve in bulk."""
         self.ensure_one()
+        self._check_coordinator()
         waiting = self._minor_awaiting(self.env.user)
         action = self.env.ref("foreman_cycle_count.foreman_cycle_count_discrepancy_action").read()[0]
         title = _("Minor discrepancies of %s to approve") % self.name

@@ -124,6 +124,8 @@ class TestBlindCounting(SecurityCase):
         for request in (activities, minor_request):
             with self.refused(AccessError):
                 rpc(Activity, "read", request.ids, ["summary"])
+        with self.refused(AccessError):
+            rpc(self.as_user(self.cycle._name, self.counter), "action_open_minor_approvals", self.cycle.ids)
         chatter = rpc(self.as_user(self.cycle._name, self.counter), "read", self.cycle.ids, ["activity_ids"])
         self.assertFalse(set(chatter[0]["activity_ids"]) & set(minor_request.ids))
         seen = rpc(self.as_user("mail.activity", self.coordinator), "search",
