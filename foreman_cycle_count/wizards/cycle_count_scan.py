@@ -26,7 +26,7 @@ class CycleCountScan(models.TransientModel):
     barcode_input = fields.Char(
         "Barcode", help="Type a barcode (or scan into this field) and press Enter or Tab.")
     message = fields.Char("Last Scan", readonly=True)
-    warning = fields.Char(readonly=True)
+    scan_warning = fields.Char("Warning", readonly=True)
     history = fields.Text("Scans So Far", readonly=True, help="The latest scans first.")
 
     @api.onchange("barcode_input")
@@ -48,7 +48,7 @@ class CycleCountScan(models.TransientModel):
         self._report(barcode, message=result["message"])
 
     def _report(self, barcode, message=False, warning=False):
-        self.message, self.warning = message, warning
+        self.message, self.scan_warning = message, warning
         entry = "%s: %s" % (barcode, message or _("not counted: %s") % warning)
         self.history = "\n".join([entry] + (self.history or "").splitlines()[:SCAN_HISTORY - 1])
 
