@@ -283,9 +283,12 @@ class CycleCountCycle(models.Model):
 
     @api.multi
     def action_open_discrepancies(self):
+        """The cycle's discrepancies: those left to decide while it is reviewed, all of them once closed."""
         self.ensure_one()
         action = self.env.ref("foreman_cycle_count.foreman_cycle_count_discrepancy_action").read()[0]
         action["domain"] = [("cycle_id", "=", self.id)]
+        if self.state in ("finalized", "cancelled"):
+            action["context"] = {}
         return action
 
     @api.multi

@@ -94,5 +94,11 @@ class CycleCountCase(SavepointCase):
         discs.sudo(user).write({"root_cause": cause, "root_cause_note": "Checked the shelf against the tickets.",
                                 "resolution": "Adjust the books to the count."})
 
+    def count_requests(self, cycle, user=None):
+        """The Cycle Count activities of the cycle (of one counter)."""
+        kind = self.env.ref("foreman_cycle_count.mail_activity_type_count")
+        return cycle.activity_ids.filtered(
+            lambda a: a.activity_type_id == kind and (user is None or a.user_id == user))
+
     def count(self, line, qty, user=None):
         line.sudo(user or line.user_id).write({"counted_qty": qty})

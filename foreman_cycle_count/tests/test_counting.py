@@ -137,17 +137,12 @@ class TestCountEntry(CycleCountCase):
             self.tech1_line.sudo(self.tech1).action_clear_count()
         self.assertTrue(self.tech1_line.is_counted)
 
-    def count_requests(self, user=None):
-        kind = self.env.ref("foreman_cycle_count.mail_activity_type_count")
-        return self.cycle.activity_ids.filtered(
-            lambda a: a.activity_type_id == kind and (user is None or a.user_id == user))
-
     def test_each_counter_is_asked_to_count_and_the_request_closes_when_done(self):
         counters = self.cycle.line_ids.mapped("user_id")
-        requests = self.count_requests()
+        requests = self.count_requests(self.cycle)
         self.assertEqual(requests.mapped("user_id"), counters, "one request per counter")
         tech1_lines = self.cycle.line_ids.filtered(lambda l: l.user_id == self.tech1)
-        request = self.count_requests(self.tech1)
+        request = self.count_requests(self.cycle, self.tech1)
         self.assertRegex(request.summary, r"^Count %d items? in .+ of %s$" % (len(tech1_lines), self.cycle.name))
         self.assertEqual(request.date_deadline, self.cycle.date_end)
         # the counter reads their own request, not the others'
@@ -155,20 +150,20 @@ class TestCountEntry(CycleCountCase):
                    [("res_model", "=", self.cycle._name), ("res_id", "=", self.cycle.id)], ["user_id"])
         self.assertEqual({row["user_id"][0] for row in mine}, {self.tech1.id})
         tech1_lines[:-1].sudo(self.tech1).write({"counted_qty": 0})
-        self.assertTrue(self.count_requests(self.tech1), "lines are left")
+        self.assertTrue(self.count_requests(self.cycle, self.tech1), "lines are left")
         self.count(tech1_lines[-1], 0)
-        self.assertFalse(self.count_requests(self.tech1), "all counted: done")
+        self.assertFalse(self.count_requests(self.cycle, self.tech1), "all counted: done")
         self.assertIn("all lines counted", self.cycle.message_ids[0].body)
         self.assertEqual(self.cycle.message_ids[0].author_id, self.tech1.partner_id)
-        self.assertTrue(self.count_requests(self.tech2))
+        self.assertTrue(self.count_requests(self.cycle, self.tech2))
         # a recount asks the recounter
         tech1_lines[0].sudo(self.lead).action_send_to_recount(self.tech3)
-        self.assertEqual(len(self.count_requests(self.tech3)), 1, "an open request is not repeated")
+        self.assertEqual(len(self.count_requests(self.cycle, self.tech3)), 1, "an open request is not repeated")
         self.count_as_books(self.cycle)
-        self.assertFalse(self.count_requests())
+        self.assertFalse(self.count_requests(self.cycle))
         tech1_lines[0].sudo(self.lead).action_send_to_recount(self.tech2)
-        self.assertEqual(self.count_requests().mapped("user_id"), self.tech2)
-        self.assertEqual(self.count_requests().summary[:12], "Count 1 item")
+        self.assertEqual(self.count_requests(self.cycle).mapped("user_id"), self.tech2)
+        self.assertEqual(self.count_requests(self.cycle).summary[:12], "Count 1 item")
 
     def test_current_cycle_of_a_counter_is_where_they_count(self):
         # an overdue planned cycle of the default plan does not hide the one being counted
@@ -333,3 +328,32 @@ class TestBarcode(CycleCountCase):
         scan._onchange_barcode_input()
         self.assertFalse(scan.barcode_input, "the field is ready for the next barcode")
         self.assertEqual((scan.location_id, line.counted_qty), (self.spares, 1))
+
+    def scan_in_the_client(self, user, screen, barcode):
+        """Scan the way the web client does: an onchange of the unsaved screen, its answer merged in."""
+        Scan = self.env["foreman.cycle.count.scan"].sudo(user)
+        answer = rpc(Scan, "onchange", [], dict(screen, _barcode_scanned=barcode), "_barcode_scanned",
+                     Scan._onchange_spec())
+        for name, value in answer["value"].items():
+            screen[name] = value[0] if isinstance(value, (list, tuple)) else value
+        return screen
+
+    def test_the_scan_screen_keeps_its_place_when_a_scan_finishes_the_counters_work(self):
+        # the counter's last line closes their Cycle Count activity: Odoo empties its whole cache
+        # when it deletes it, and the unsaved screen's values with it
+        lines = self.cycle.line_ids.filtered(lambda l: l.user_id == self.tech1 and l.lot_id)
+        self.count_as_books(self.cycle, except_lines=lines[-1])
+        Scan = self.env["foreman.cycle.count.scan"].sudo(self.tech1)
+        screen = Scan.with_context(default_cycle_id=self.cycle.id).default_get(list(Scan._fields))
+        screen = {name: screen.get(name, False) for name in Scan._onchange_spec()}
+        self.scan_in_the_client(self.tech1, screen, lines[-1].location_id.barcode)
+        self.scan_in_the_client(self.tech1, screen, lines[-1].lot_id.name)
+        self.assertFalse(self.count_requests(self.cycle, self.tech1), "the counter's work is done")
+        self.assertFalse(screen["scan_warning"])
+        self.assertEqual((screen["cycle_id"], screen["location_id"], screen["mode"], screen["line_id"]),
+                         (self.cycle.id, lines[-1].location_id.id, "increment", lines[-1].id))
+        self.assertEqual(len(screen["history"].splitlines()), 2, "the location's scan is still listed")
+        # the next scan counts where the screen says
+        screen = self.scan_in_the_client(self.tech1, dict(screen, mode="set"), lines[-1].lot_id.name)
+        self.assertIn("already counted", screen["scan_warning"] or "")
+        self.assertEqual((screen["cycle_id"], screen["mode"]), (self.cycle.id, "set"))

@@ -66,8 +66,13 @@ class TestKnowledgeBaseExamples(DiscrepancyCase):
             [("cycle_id", "=", self.cycle.id), ("state", "in", ("open", "under_investigation"))])
         self.assertFalse(unresolved, "approved is not open")
         self.assertAlmostEqual(self.cycle.discrepancy_rate, 100.0 / len(self.cycle.line_ids), places=2)
+        reviewing = self.cycle.sudo(self.lead).action_open_discrepancies()
+        self.assertIn("search_default_unresolved", reviewing["context"], "under review: what is left to decide")
         self.cycle.sudo(self.lead).action_finalize()
         self.assertEqual(self.on_hand(self.hashboard, self.spares), 47)
+        closed = self.cycle.sudo(self.lead).action_open_discrepancies()
+        self.assertEqual(self.env[closed["res_model"]].search(closed["domain"]), disc)
+        self.assertNotIn("search_default", str(closed["context"]), "finalized: all of them, the approved one too")
         self.assertIn(self.cycle.name, self.cycle.inventory_id.move_ids.mapped("name")[0])
 
     def test_ten_missing_miners_are_major_and_block_finalization(self):

@@ -5,6 +5,8 @@ from odoo.exceptions import UserError
 
 # Scans listed on the screen, latest first.
 SCAN_HISTORY = 15
+# What a scan keeps on the screen.
+SCREEN_FIELDS = ("cycle_id", "location_id", "mode", "set_qty", "line_id", "history")
 
 
 class CycleCountScan(models.TransientModel):
@@ -38,42 +40,51 @@ class CycleCountScan(models.TransientModel):
 
     def on_barcode_scanned(self, barcode):
         """Process a scan and say what it did; a problem is shown, never blocks the next scan."""
+        screen = self._screen_values()
         try:
             result = self.process_barcode(barcode)
         except UserError as error:
-            self._report(barcode, warning=error.name)
+            self._show_scan(screen, barcode, warning=error.name)
             return
-        self.location_id = result.get("location")
-        self.line_id = result.get("line")
-        self._report(barcode, message=result["message"])
+        screen.update(location_id=result.get("location"), line_id=result.get("line"))
+        self._show_scan(screen, barcode, message=result["message"])
 
-    def _report(self, barcode, message=False, warning=False):
-        self.message, self.scan_warning = message, warning
+    def _screen_values(self):
+        """What the screen holds before a scan.
+
+        The screen is an unsaved record whose values live in the cache only, and counting may
+        empty the whole cache (Odoo's unlink does, e.g. of the counter's finished activity):
+        the values are put back after each scan.
+        """
+        return {name: self[name] for name in SCREEN_FIELDS}
+
+    def _show_scan(self, screen, barcode, message=False, warning=False):
         entry = "%s: %s" % (barcode, message or _("not counted: %s") % warning)
-        self.history = "\n".join([entry] + (self.history or "").splitlines()[:SCAN_HISTORY - 1])
+        history = [entry] + (screen["history"] or "").splitlines()[:SCAN_HISTORY - 1]
+        self.update(dict(screen, message=message, scan_warning=warning, history="\n".join(history)))
 
     def process_barcode(self, barcode):
         """Select a location, or count the product/serial at the current location."""
         barcode = (barcode or "").strip()
-        cycle = self.cycle_id
+        cycle, location = self.cycle_id, self.location_id
         if cycle.state != "in_progress":
             raise UserError(_("Cycle %s is not being counted.") % cycle.name)
-        location = self.env["stock.location"].search(
+        place = self.env["stock.location"].search(
             [("barcode", "=", barcode), ("usage", "=", "internal")], limit=1)
-        if location:
-            return {"location": location, "line": self.line_id,
-                    "message": _("Location %s: scan products or serial numbers.") % location.display_name}
+        if place:
+            return {"location": place, "line": self.line_id,
+                    "message": _("Location %s: scan products or serial numbers.") % place.display_name}
         lot = self.env["stock.production.lot"].search([("name", "=", barcode)], limit=1)
         product = lot.product_id or self.env["product.product"].search([("barcode", "=", barcode)], limit=1)
         if not product:
             raise UserError(_("Barcode %s is not a location, product or serial number we know.") % barcode)
-        if not self.location_id:
+        if not location:
             raise UserError(_("Scan a location barcode before scanning items."))
         if product.tracking == "serial" and not lot:
             raise UserError(_("%s is tracked by serial number: scan the serial, not the product.")
                             % product.display_name)
         line = self._count(product, lot)
-        return {"location": self.location_id, "line": line,
+        return {"location": location, "line": line,
                 "message": _("%(item)s: counted %(qty)s") % {
                     "item": line._describe(), "qty": line.counted_qty}}
 
