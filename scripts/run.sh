@@ -38,6 +38,7 @@ cat >&2 <<MSG
             tech2    Tina Tech, counter for Row 2
             tech3    Theo Tech, counter for Row 3
             lead     Lena Lead, warehouse lead (coordinator)
+            coord    Ivan Inventory, inventory coordinator (coordinator, no e-mail)
             ops      Oscar Ops, operations manager (manager)
             finance  Fiona Finance (manager)
 MSG

@@ -29,6 +29,7 @@ class CycleCountCase(SavepointCase):
         cls.tech2 = ref(demo + "user_tech2")
         cls.tech3 = ref(demo + "user_tech3")
         cls.lead = ref(demo + "user_lead")
+        cls.coord = ref(demo + "user_coord")  # no e-mail address
         cls.ops = ref(demo + "user_ops")
         cls.finance = ref(demo + "user_finance")
         cls.hashboard = ref(demo + "product_hashboard_s19")

@@ -45,23 +45,25 @@ class TestKnowledgeBaseExamples(DiscrepancyCase):
         self.assertEqual(disc.tier, "minor")
         self.assertFalse(self.minor_requests(), "nothing to decide before it is documented")
         with self.refused(UserError, "before it is documented: record its Root Cause"):
-            disc.sudo(self.ops).action_approve()
-        disc.sudo(self.lead).write({"root_cause": "unticketed_usage"})
-        self.assertEqual((disc.investigator_id, disc.date_investigated), (self.lead, disc.date_investigated))
+            disc.sudo(self.lead).action_approve()
+        # the inventory coordinator investigates, the warehouse lead decides (on one request for the cycle)
+        disc.sudo(self.coord).write({"root_cause": "unticketed_usage"})
+        self.assertEqual(disc.investigator_id, self.coord)
         self.assertTrue(disc.date_investigated)
-        # the lead investigated, so another coordinator decides: the managers, on one request for the cycle
         request = self.minor_requests()
-        self.assertEqual(request.mapped("user_id"), self.ops | self.finance)
+        self.assertEqual(request.mapped("user_id"), self.lead)
         self.assertIn("Approve 1 minor discrepancies of %s" % self.cycle.name, request[0].summary)
         self.assertIn("-3", request[0].note)
-        action = self.cycle.sudo(self.ops).action_open_minor_approvals()
-        self.assertEqual(self.env[action["res_model"]].sudo(self.ops).search(action["domain"]), disc)
-        disc.sudo(self.ops).action_approve()
-        self.assertEqual((disc.approved_by_id, disc.state), (self.ops, "approved"))
+        with self.refused(AccessError, "someone else must approve it"):
+            disc.sudo(self.coord).action_approve()
+        action = self.cycle.sudo(self.lead).action_open_minor_approvals()
+        self.assertEqual(self.env[action["res_model"]].sudo(self.lead).search(action["domain"]), disc)
+        disc.sudo(self.lead).action_approve()
+        self.assertEqual((disc.approved_by_id, disc.state), (self.lead, "approved"))
         self.assertTrue(disc.date_approved)
         self.assertFalse(self.minor_requests(), "closed for every approver")
-        self.assertIn("approved by %s" % self.ops.name, disc.message_ids[0].body)
-        self.assertEqual(disc.message_ids[0].author_id, self.ops.partner_id)
+        self.assertIn("approved by %s" % self.lead.name, disc.message_ids[0].body)
+        self.assertEqual(disc.message_ids[0].author_id, self.lead.partner_id)
         unresolved = self.env["foreman.cycle.count.discrepancy"].search(
             [("cycle_id", "=", self.cycle.id), ("state", "in", ("open", "under_investigation"))])
         self.assertFalse(unresolved, "approved is not open")
@@ -155,23 +157,34 @@ class TestApprovalRules(DiscrepancyCase):
         disc.sudo(self.ops).action_approve()
 
     def test_minor_requests_go_to_the_coordinator_who_did_not_investigate(self):
-        lead2 = self.lead.copy({"name": "Second Lead", "login": "lead2", "email": False})
         self.count(self.hashboard_line, 48)
         cable_line = self.lines_of(self.cycle, self.cable, self.spares)
         self.count(cable_line, cable_line.system_qty - 1)
         discs = self.submit()
         self.assertEqual(set(discs.mapped("tier")), {"minor"})
         self.document(discs[0], self.lead)
-        self.assertEqual(self.minor_requests().mapped("user_id"), lead2)
+        self.assertEqual(self.minor_requests().mapped("user_id"), self.coord)
         self.document(discs[1], self.lead)
         request = self.minor_requests()
         self.assertEqual(len(request), 1, "one request for the cycle, not one per discrepancy")
         self.assertIn("Approve 2 minor", request.summary)
-        discs[0].sudo(lead2).action_approve()
+        discs[0].sudo(self.coord).action_approve()
         self.assertIn("Approve 1 minor", self.minor_requests().summary)
         # Under Investigation takes it out of the request
         discs[1].sudo(self.lead).action_mark_under_investigation()
         self.assertFalse(self.minor_requests())
+
+    def test_when_both_coordinators_documented_it_the_managers_are_asked(self):
+        self.count(self.hashboard_line, 48)
+        disc = self.submit()
+        self.document(disc, self.lead)
+        disc.sudo(self.coord).write({"resolution": "Adjusted; the shelf label was fixed."})
+        self.assertEqual(self.minor_requests().mapped("user_id"), self.ops | self.finance)
+        for coordinator in self.lead | self.coord:
+            with self.refused(AccessError, "someone else must approve it"):
+                disc.sudo(coordinator).action_approve()
+        disc.sudo(self.finance).action_approve()
+        self.assertEqual(disc.approved_by_id, self.finance)
 
     def test_counter_cannot_approve_or_read_discrepancies(self):
         self.count(self.hashboard_line, 48)
@@ -232,7 +245,7 @@ class TestApprovalRules(DiscrepancyCase):
         self.assertEqual((disc.counted_qty, disc.variance_qty), (45, -5))
         self.assertEqual((disc.approved_by_id, disc.state), (self.env["res.users"], "open"),
                          "new figures need a new approval")
-        self.assertEqual(self.minor_requests().mapped("user_id"), self.ops | self.finance)
+        self.assertEqual(self.minor_requests().mapped("user_id"), self.coord)
         # a second recount matching the books closes the discrepancy
         self.hashboard_line.sudo(self.lead).action_send_to_recount(third_counter)
         self.assertFalse(self.minor_requests(), "nothing to decide while the recount is pending")
