@@ -328,6 +328,8 @@ class CycleCountDiscrepancy(models.Model):
         """The status in words for the formal report: where it stands and whose decision it waits for."""
         states = dict(self._fields["state"].selection)
         status = states[self.state]
+        if self.approved_by_id and self.state == "approved":
+            return _("Approved by %s.") % self.approved_by_id.name
         if self.approved_by_id:
             return _("%(state)s, approved by %(user)s.") % {"state": status, "user": self.approved_by_id.name}
         if self.resolution_type == "relocation":

@@ -400,7 +400,7 @@ class TestFinalization(DiscrepancyCase):
         html = self.env.ref("foreman_cycle_count.action_report_discrepancy").render_qweb_html(disc.ids)[0]
         html = html.decode() if isinstance(html, bytes) else html
         for text in (disc.lot_id.name, "Theft or loss", "Reported", "rack-photo.jpg", self.ops.name,
-                     "Approved, approved by %s." % self.ops.name, "Rack 1 was open overnight.",
+                     "Approved by %s." % self.ops.name, "Rack 1 was open overnight.",
                      self.cycle.company_id.name, "Investigated by", "Signature"):
             self.assertIn(text, html)
         self.assertNotIn("Not recorded yet", html)
