@@ -285,11 +285,14 @@ class CycleCountCycle(models.Model):
     def action_open_discrepancies(self):
         """The cycle's discrepancies: those left to decide while it is reviewed, all of them once closed."""
         self.ensure_one()
-        action = self.env.ref("foreman_cycle_count.foreman_cycle_count_discrepancy_action").read()[0]
+        action = self._discrepancy_action()
         action["domain"] = [("cycle_id", "=", self.id)]
         if self.state in ("finalized", "cancelled"):
             action["context"] = {}
         return action
+
+    def _discrepancy_action(self):
+        return self.env.ref("foreman_cycle_count.foreman_cycle_count_discrepancy_action").read()[0]
 
     @api.multi
     def action_open_minor_approvals(self):
@@ -297,7 +300,7 @@ class CycleCountCycle(models.Model):
         self.ensure_one()
         self._check_coordinator()
         waiting = self._minor_awaiting(self.env.user)
-        action = self.env.ref("foreman_cycle_count.foreman_cycle_count_discrepancy_action").read()[0]
+        action = self._discrepancy_action()
         title = _("Minor discrepancies of %s to approve") % self.name
         action.update(name=title, display_name=title, domain=[("id", "in", waiting.ids)], context={})
         return action
