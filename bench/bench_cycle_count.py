@@ -52,6 +52,10 @@ MAJOR_EVERY = 5                 # one differing ordinary line in 5 is major (6-1
 SERIAL_PRODUCTS = 10
 SERIAL_QUANT_SHARE = 200        # one quant in 200 is a serial number (250 of 50,000)
 NATIVE_DEFAULT_QUANTS = 5000
+# the databases the benchmark runs in: Inventory alone, or next to what a real company runs
+PROFILES = ("stock", "company")
+# the index the addon adds to Odoo's quants (foreman_cycle_count/models/stock_quant.py)
+QUANT_INDEX = "foreman_cycle_count_stock_quant_product_location_index"
 
 # Odoo 11's native inventory adjustment on 50,000 quants (2,000 products over
 # 50 internal locations), one process, 2-core machines: /work/shared/PLATFORM.md
@@ -282,6 +286,8 @@ def worker_setup(env, meter, args):
         fixture["products"] = make_products(env, products_needed, "Bench Part", parts)
         fixture["serial_products"] = make_products(env, SERIAL_PRODUCTS, "Bench Miner", miners,
                                                    tracking="serial", price=2500.0)
+        if args.profile == "company":
+            value_in_real_time(env, parts | miners)
         info["label"] = "%s ordinary + %d serial-tracked products through the ORM" % (
             format(products_needed, ","), SERIAL_PRODUCTS)
 
@@ -318,6 +324,17 @@ def worker_setup(env, meter, args):
                          "counters": {str(user_id): login[user_id] for user_id in fixture["counters"]}}
     env.cr.execute("ANALYZE")
     return fixture
+
+
+def value_in_real_time(env, categories):
+    """The company profile: stock valued in real time at average cost, as stock_account's own tests set it."""
+    if "property_valuation" not in categories._fields:
+        raise BenchError("--profile company: stock_account is not installed in the database")
+    categories.write({"property_valuation": "real_time", "property_cost_method": "average"})
+    for category in categories:
+        if not (category.property_stock_valuation_account_id and category.property_stock_journal):
+            raise BenchError("--profile company: category %s has no stock valuation account or journal "
+                             "(is a chart of accounts installed?)" % category.name)
 
 
 # ----------------------------------------------------------------------
@@ -702,7 +719,18 @@ def worker_native(env, meter, args, fixture):
                 fresh_request(env)
                 Line.browse(line_id).write({"product_qty": qty})
                 cr.commit()
-    with meter.step("native_done", "`action_done` (%s moves)" % format(len(changes), ","), cr):
+    # as users have it without the addon: Odoo 11 has no index on its quants' look-ups; then again with
+    # the addon's index, on the same changes (the first validation is rolled back, index drop included)
+    cr.execute("SAVEPOINT native_done")
+    cr.execute("DROP INDEX IF EXISTS %s" % QUANT_INDEX)
+    with meter.step("native_done", "`action_done` (%s moves), without the addon's quant index" % format(
+            len(changes), ","), cr):
+        fresh_request(env)
+        Inventory.browse(inventory_id).action_done()
+    cr.execute("ROLLBACK TO SAVEPOINT native_done")
+    env.cache.invalidate()
+    with meter.step("native_done_indexed", "`action_done` (%s moves), with the addon's quant index" % format(
+            len(changes), ","), cr):
         fresh_request(env)
         Inventory.browse(inventory_id).action_done()
     cr.execute("SELECT count(*) FROM stock_move WHERE inventory_id = %s AND state = 'done'", (inventory_id,))
@@ -718,7 +746,7 @@ def run_worker(args):
     from odoo import api, SUPERUSER_ID
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level", args.log_level,
                                     "--max-cron-threads", "0"])
-    meter = Meter(profile_dir=args.profile and os.path.join(args.profile, args.worker), sql_top=args.sql_top)
+    meter = Meter(profile_dir=args.cprofile and os.path.join(args.cprofile, args.worker), sql_top=args.sql_top)
     result = {"worker": args.worker}
     fixture = None
     if args.worker != "setup":
@@ -759,8 +787,9 @@ def spawn(worker, args, workdir, step=None):
     for flag in ("native", "bulk"):
         if getattr(args, flag):
             command.append("--" + flag)
-    if args.profile:
-        command += ["--profile", args.profile]
+    if args.cprofile:
+        command += ["--cprofile", args.cprofile]
+    command += ["--profile", args.profile]
     if step:
         command += ["--step", step]
     log("running the %s worker%s" % (worker, " (%s)" % step if step else ""))
@@ -872,13 +901,14 @@ def report(args, setup, cycle, native):
     add("")
     add("Scale: %s quants (%s serial numbers) in %d internal locations under WH/Stock/Bench "
         "-> %s count lines, %s differing (5 %%) -> %s discrepancies (%s minor, %s major); "
-        "%d counters. Counting and approvals: %s. Addon: %s. Machine: %d CPUs, Python %s." % (
+        "%d counters. Counting and approvals: %s. Addon: %s, database profile '%s'. Machine: %d CPUs, Python %s." % (
             fmt_int(args.quants), fmt_int(serial_quant_count(args.quants)), LOCATIONS, fmt_int(scale["lines"]),
             fmt_int(scale["differing"]), fmt_int(scale["discrepancies"]), fmt_int(scale["minor"]),
             fmt_int(scale["major"]), scale["counters"],
             "bulk writes (--bulk)" if args.bulk else
             "one request per line / discrepancy (fresh cache and a commit each, as over RPC)",
-            getattr(args, "addon_version", "unknown"), os.cpu_count() or 0, sys.version.split()[0]))
+            getattr(args, "addon_version", "unknown"), getattr(args, "profile", "stock"), os.cpu_count() or 0,
+            sys.version.split()[0]))
     add("")
     add("Peak RSS is the process' peak so far (ru_maxrss never goes down); the workflow process "
         "starts at %s MiB once Odoo's registry is loaded. Python CPU: time.process_time of the "
@@ -905,12 +935,17 @@ def report(args, setup, cycle, native):
     add(start_against_physical(by_key["start"]["wall"], scale["physical_start"], scale["lines"]))
     if native:
         native_done = next(step for step in native["steps"] if step["key"] == "native_done")
+        indexed = next((step for step in native["steps"] if step["key"] == "native_done_indexed"), None)
         add("")
-        add("Finalize against native: %s for %s adjusted lines here, Odoo's `action_done` %s for %s moves "
-            "(%s quants): %.3f of native%s." % (
+        add("Finalize against native (%s profile): %s for %s adjusted lines here, Odoo's `action_done` %s for %s "
+            "moves (%s quants) without the addon's quant index: %.3f of native%s%s." % (
+                getattr(args, "profile", "stock"),
                 fmt_wall(by_key["finalize"]["wall"]), fmt_int(scale["differing"]), fmt_wall(native_done["wall"]),
                 fmt_int(native["scale"]["changed"]), fmt_int(native["scale"]["lines"]),
                 by_key["finalize"]["wall"] / max(native_done["wall"], 1e-9),
+                "; with the index, native %s: %.3f of it" % (
+                    fmt_wall(indexed["wall"]), by_key["finalize"]["wall"] / max(indexed["wall"], 1e-9))
+                if indexed else "",
                 "" if native["scale"]["changed"] == scale["differing"] else
                 " (not the same number of changes: run with --native-quants %d to compare like with like)"
                 % args.quants))
@@ -947,9 +982,9 @@ def report(args, setup, cycle, native):
                 add("")
                 for text, number in step.get("sql_top", []):
                     add("    %8s  %s" % (fmt_int(number), text))
-    if args.profile:
+    if args.cprofile:
         add("")
-        add("cProfile dumps and top functions: %s/<worker>/<step>.prof and .txt" % args.profile)
+        add("cProfile dumps and top functions: %s/<worker>/<step>.prof and .txt" % args.cprofile)
     return "\n".join(lines) + "\n"
 
 
@@ -987,8 +1022,12 @@ def parse_args(argv=None):
                         help="after the cycle, measure the accuracy analysis again over N counted lines: copies "
                              "of the finalized cycle, written in SQL as earlier finalized cycles (default: 50000)")
     parser.add_argument("--json", help="also write the raw figures to this JSON file")
-    parser.add_argument("--profile", metavar="DIR",
+    parser.add_argument("--cprofile", metavar="DIR",
                         help="profile every step with cProfile into DIR (slows the run down)")
+    parser.add_argument("--profile", choices=PROFILES, default="stock",
+                        help="the database: 'stock' (Inventory and the addon) or 'company' (what a real "
+                             "company runs next to them: scripts/common.sh's COMPANY_PROFILE, real-time valuation "
+                             "at average cost on the benchmark's categories); scripts/bench.sh installs it")
     parser.add_argument("--sql-top", type=int, default=0, metavar="N",
                         help="list the N most frequent query shapes of each step")
     parser.add_argument("--log-level", default="warn", help="Odoo's log level (default: warn)")
@@ -1019,8 +1058,8 @@ def parse_args(argv=None):
     args.steps = [step for step in args.steps.split(",") if step]
     if set(args.steps) - set(MEMORY_STEPS):
         parser.error("--steps: unknown step(s) %s" % ", ".join(sorted(set(args.steps) - set(MEMORY_STEPS))))
-    if args.profile:
-        args.profile = os.path.abspath(args.profile)
+    if args.cprofile:
+        args.cprofile = os.path.abspath(args.cprofile)
     return args
 
 

@@ -4,7 +4,7 @@
     "name": "Foreman Cycle Count",
     "summary": "Scheduled partial stock counts with discrepancy investigation "
                "and tiered approval",
-    "version": "11.0.1.0.0",
+    "version": "11.0.1.1.0",
     "category": "Warehouse",
     "website": "https://github.com/foreman/foreman_cycle_count",
     "author": "Foreman",
@@ -33,6 +33,7 @@
         "views/cycle_count_export_views.xml",
         "wizards/cycle_count_import_views.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/foreman_cycle_count_demo.xml",
         "demo/foreman_cycle_count_plan_demo.xml",

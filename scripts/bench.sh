@@ -53,10 +53,19 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-say "installing foreman_cycle_count without demo data into '$BENCH_DB'"
+# --profile company: the database also has what a real company runs (scripts/common.sh)
+modules=foreman_cycle_count
+previous=
+for arg in "$@"; do
+    case "$previous=$arg" in
+        --profile=company|*=--profile=company) modules="foreman_cycle_count,$COMPANY_PROFILE" ;;
+    esac
+    previous="$arg"
+done
+say "installing $modules without demo data into '$BENCH_DB'"
 log="$LOCAL/bench-install-$$.log"
 db_created=yes
-odoo -d "$BENCH_DB" -i foreman_cycle_count --without-demo=all --stop-after-init \
+odoo -d "$BENCH_DB" -i "$modules" --without-demo=all --stop-after-init \
     --log-level=warn --logfile="$log" \
     || { cat "$log" >&2; die "installing the addon failed (log: $log)"; }
 if grep -E ' (ERROR|CRITICAL) ' "$log" | grep -v 'Unmet dependencies' >/dev/null; then

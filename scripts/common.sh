@@ -27,6 +27,9 @@ ADDONS_UNUSED="$LOCAL/addons-unused"
 DEV_DB="${FOREMAN_DB:-foreman}"
 ODOO_PORT="${FOREMAN_HTTP_PORT:-8069}"
 NODE_DIR="$LOCAL/node"
+# What a real company's database has next to Inventory (the test database installs it):
+# Invoicing (which brings stock_account), Purchase, Manufacturing, Sales, expiry dates, OCA's inventory addons.
+export COMPANY_PROFILE="account_invoicing,stock_account,purchase,mrp,sale_management,product_expiry,stock_inventory_discrepancy,stock_inventory_lockdown"
 export PGHOST="$PGSOCK" PGPORT PGUSER=odoo
 # Odoo 11 compiles its .less web assets by running lessc (installed by setup.sh)
 export PATH="$NODE_DIR/node_modules/.bin:$PATH"
@@ -45,6 +48,15 @@ find_python37() {
 }
 
 odoo() { "$VENV/bin/python" "$ROOT/scripts/odoo-bin" -c "$ODOO_CONF" "$@"; }
+
+# An Odoo log without ERROR or CRITICAL lines (the wheels' "Unmet dependencies" aside), else its errors and exit.
+check_log_clean() {
+    local log="$1" what="$2"
+    if grep -E ' (ERROR|CRITICAL) ' "$log" | grep -v 'Unmet dependencies' >/dev/null; then
+        grep -E -A20 ' (ERROR|CRITICAL) ' "$log" | grep -v 'Unmet dependencies' | head -200
+        die "$what logged errors (full log: $log)"
+    fi
+}
 
 # Debian packages a script needs, installed when missing (as root with apt-get), else a clear error.
 apt_install() {

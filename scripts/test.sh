@@ -19,14 +19,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# OCA's inventory addons (requirements-oca.txt) are installed next to ours: finalize must work with them
-say "installing foreman_cycle_count and OCA's inventory addons with demo data into '$TEST_DB'"
+# The company profile: the apps a real company runs next to Inventory, and OCA's inventory addons
+# (requirements-oca.txt), installed first; every test proves the addon next to them.
+say "installing the company profile ($COMPANY_PROFILE) with demo data into '$TEST_DB'"
 log="$LOCAL/test-install.log"
-odoo -d "$TEST_DB" -i foreman_cycle_count,stock_inventory_discrepancy,stock_inventory_lockdown --stop-after-init --log-level=warn --logfile="$log" \
-    || { cat "$log"; die "installing the addon failed"; }
-if grep -E ' (ERROR|CRITICAL) ' "$log" | grep -v 'Unmet dependencies' >/dev/null; then
-    cat "$log"; die "installing the addon logged errors"
-fi
+odoo -d "$TEST_DB" -i "$COMPANY_PROFILE" --stop-after-init --log-level=warn --logfile="$log" \
+    || { cat "$log"; die "installing the company profile failed"; }
+check_log_clean "$log" "installing the company profile"
+
+# Odoo's own test runner (what integrators and OCA's CI run): installing the addon with
+# --test-enable runs every test module that tests/__init__.py imports. Its log must show no failure,
+# and as many tests run as the modules define.
+say "installing foreman_cycle_count into '$TEST_DB' with Odoo's test runner (--test-enable)"
+log="$LOCAL/test-odoo-runner.log"
+odoo -d "$TEST_DB" -i foreman_cycle_count --test-enable --stop-after-init --log-level=warn \
+    --log-handler=odoo.addons.foreman_cycle_count.tests:INFO --logfile="$log" \
+    || { cat "$log"; die "installing the addon with Odoo's test runner failed"; }
+check_log_clean "$log" "Odoo's test runner"
+ran="$(grep -oE 'Ran [0-9]+ tests?' "$log" | awk '{total += $2} END {print total + 0}')"
+defined="$(cat "$ROOT"/foreman_cycle_count/tests/test_*.py | grep -cE '^    def test_')"
+[ "$ran" = "$defined" ] || { grep -E 'running tests|Ran ' "$log"; die "Odoo's test runner ran $ran tests of $defined"; }
+say "Odoo's test runner: $ran passed, 0 failed"
 
 cd "$ROOT"
 set +e

@@ -16,6 +16,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF = os.path.join(ROOT, ".local", "odoo.conf")
 PREFIX = os.environ.get("FOREMAN_TEST_DB_PREFIX", "foreman_test_%d" % os.getpid())
 DB = PREFIX + "_race"
+# a company's database (scripts/common.sh): stock_account values the moves the races make
+COMPANY_PROFILE = os.environ.get("COMPANY_PROFILE", "")
 
 
 def drop_database():
@@ -31,9 +33,10 @@ def drop_database():
 @pytest.fixture(scope="module")
 def race():
     drop_database()  # a leftover of an interrupted run
+    modules = ",".join(filter(None, ["foreman_cycle_count", COMPANY_PROFILE]))
     installed = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "scripts", "odoo-bin"), "-c", CONF, "-d", DB, "-i",
-         "foreman_cycle_count", "--without-demo=all", "--stop-after-init", "--log-level=warn"],
+        [sys.executable, os.path.join(ROOT, "scripts", "odoo-bin"), "-c", CONF, "-d", DB, "-i", modules,
+         "--without-demo=all", "--stop-after-init", "--log-level=warn"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
     assert installed.returncode == 0, installed.stdout
     ran = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "race_scenarios.py"), CONF, DB],

@@ -13,4 +13,5 @@ from . import product
 from . import cycle_count_export
 from . import cycle_count_import
 from . import stock_inventory
+from . import stock_quant
 from . import res_config_settings

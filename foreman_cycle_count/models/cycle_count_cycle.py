@@ -798,22 +798,12 @@ class CycleCountCycle(models.Model):
         self._write_system({"inventory_id": inventory.id})
 
     def _check_no_open_adjustment(self):
-        """Odoo refuses two adjustments in progress on the same stock: name the one in the way."""
+        """Odoo refuses two adjustments in progress on the same stock: name the one in the way.
+
+        Whatever else other addons refuse (OCA stock_inventory_lockdown's locked
+        locations, for the relocation transfers) they say when finalize runs their code.
+        """
         ours = {key[:2] for key in self._adjustment_variances(self._lines_to_adjust())}
-        relocated = self._relocated_discrepancies()
-        Inventory = self.env["stock.inventory"].sudo()
-        locations = self.env["stock.location"].browse({location_id for _product_id, location_id in ours}) \
-            | relocated.mapped("location_id") | relocated.mapped("relocation_line_id.location_id")
-        # OCA stock_inventory_lockdown freezes every location under an adjustment in progress
-        if locations and hasattr(Inventory, "_get_locations_open_inventories"):
-            locking = Inventory.search([("state", "=", "confirm"), ("location_id", "parent_of", locations.ids)],
-                                       limit=1)
-            if locking:
-                raise UserError(_(
-                    "Inventory adjustment %(inventory)s is in progress at %(location)s, which locks the "
-                    "stock there: validate or cancel it before finalizing %(cycle)s.") % {
-                        "inventory": locking.name, "location": locking.location_id.display_name,
-                        "cycle": self.name})
         if not ours:
             return
         open_lines = self.env["stock.inventory.line"].sudo().search([
@@ -846,24 +836,42 @@ class CycleCountCycle(models.Model):
         """
         variance = self._adjustment_variances(lines)
         on_hand = self._on_hand_of_keys(list(variance))
-        product = self._adjustment_product_data({key[0] for key in variance})
+        units = self._adjustment_units({key[0] for key in variance})
+        reasons = self._adjustment_reasons(lines)
         values = []
         for key, key_variance in variance.items():
             total, loose = on_hand.get(key, (0.0, 0.0))
             values.append(self._prepare_adjustment_line(
-                key, loose + max(key_variance, -total), loose, *product[key[0]]))
+                key, loose + max(key_variance, -total), units[key[0]],
+                self._adjustment_reason_text(reasons.get(key))))
         return values
 
     @api.model
-    def _prepare_adjustment_line(self, key, product_qty, theoretical_qty, uom_id, rounding, loss_location_id):
-        """Values of one adjustment line (see stock.inventory._post_counted_variances)."""
+    def _prepare_adjustment_line(self, key, product_qty, uom_id, reason):
+        """Values of one ``stock.inventory.line`` (see stock.inventory._post_counted_variances)."""
         product_id, location_id, lot_id, owner_id = key
         return {
-            "product_id": product_id, "product_uom_id": uom_id, "rounding": rounding,
+            "product_id": product_id, "product_uom_id": uom_id,
             "location_id": location_id, "prod_lot_id": lot_id, "partner_id": owner_id,
-            "loss_location_id": loss_location_id,
-            "theoretical_qty": theoretical_qty, "product_qty": max(0.0, product_qty),
+            "product_qty": max(0.0, product_qty), "cycle_count_reason": reason,
         }
+
+    def _adjustment_reasons(self, lines):
+        """{stock key: [root cause and summary of each of its discrepancies]}."""
+        Discrepancy = self.env["foreman.cycle.count.discrepancy"]
+        causes = dict(Discrepancy.fields_get(["root_cause"])["root_cause"]["selection"])
+        found = defaultdict(list)
+        for disc in Discrepancy.search([("line_id", "in", lines.ids)]):
+            text = " - ".join(filter(None, [causes.get(disc.root_cause), (disc.root_cause_note or "").strip()]))
+            if text:
+                found[(disc.product_id.id, disc.location_id.id, disc.lot_id.id, disc.owner_id.id)].append(text)
+        return found
+
+    def _adjustment_reason_text(self, causes):
+        """'Cycle count CC/2026/0001: Theft or loss - ...': the name of the adjustment's stock move."""
+        if not causes:
+            return _("Cycle count %s") % self.name
+        return _("Cycle count %(cycle)s: %(causes)s") % {"cycle": self.name, "causes": "; ".join(causes)}
 
     def _adjustment_variances(self, lines):
         """{stock key (product, location, lot, owner): counted variance} of the lines, in one query."""
@@ -874,18 +882,13 @@ class CycleCountCycle(models.Model):
              WHERE id IN %s GROUP BY product_id, location_id, lot_id, owner_id""", (tuple(lines.ids),))
         return {stock_keys.key_of(row): row[4] for row in self.env.cr.fetchall()}
 
-    def _adjustment_product_data(self, product_ids):
-        """{product: (unit, its rounding, inventory-loss location)}, without loading whole products."""
+    def _adjustment_units(self, product_ids):
+        """{product: its unit of measure}, without loading whole products."""
         self.env.cr.execute("""
-            SELECT pp.id, pt.id, pt.uom_id, uom.rounding FROM product_product pp
+            SELECT pp.id, pt.uom_id FROM product_product pp
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
-              JOIN product_uom uom ON uom.id = pt.uom_id
              WHERE pp.id IN %s""", (tuple(product_ids),))
-        rows = self.env.cr.fetchall()
-        loss = self.env["ir.property"].with_context(force_company=self.company_id.id).get_multi(
-            "property_stock_inventory", "product.template", [row[1] for row in rows])
-        return {product_id: (uom_id, rounding, loss[template_id].id)
-                for product_id, template_id, uom_id, rounding in rows}
+        return dict(self.env.cr.fetchall())
 
     def _on_hand_of_keys(self, keys):
         """{stock key: (quantity on hand now, of which outside packages)}, in one query."""

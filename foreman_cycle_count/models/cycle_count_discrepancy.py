@@ -2,8 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from html import escape
 
-from psycopg2.extras import execute_values
-
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import formatLang
@@ -150,44 +148,18 @@ class CycleCountDiscrepancy(models.Model):
 
     @api.model
     def _create_from_line_values(self, values_list):
-        """The count found differences: record them and ask for their approval, set-wise.
+        """The count found differences: record them, through the ORM, as the system.
 
-        One INSERT for all of them (like the cycle's snapshot): a cycle closes with
-        thousands of discrepancies, and the ORM would create, compute and log them one
-        by one. Nothing is logged on creation; the cycle's chatter says how many.
+        Created without tracking notes (the cycle's chatter says how many) and with
+        each record's name, plan and company computed by the ORM; nothing to approve
+        yet: requests go out once each is documented.
         """
-        if not values_list:
-            return self.browse()
-        rows = self._prepare_insert_rows(values_list)
-        columns = list(rows[0])
-        ids = [row[0] for row in execute_values(self.env.cr, """
-            INSERT INTO foreman_cycle_count_discrepancy (%s) VALUES %%s RETURNING id""" % ", ".join(columns),
-            [tuple(row[column] for column in columns) for row in rows], page_size=1000, fetch=True)]
-        # nothing to approve yet: requests go out once each is documented
-        return self.browse(ids)
-
-    def _prepare_insert_rows(self, values_list):
-        """Complete rows of new discrepancies: stored computed and related fields included."""
-        products = dict(self.env["product.product"].browse({vals["product_id"] for vals in values_list}).name_get())
-        locations = dict(self.env["stock.location"].browse({vals["location_id"] for vals in values_list}).name_get())
-        lots = {lot.id: lot.name for lot in self.env["stock.production.lot"].browse(
-            {vals["lot_id"] for vals in values_list if vals["lot_id"]})}
-        cycles = self.env["foreman.cycle.count.cycle"].browse({vals["cycle_id"] for vals in values_list})
-        plan_of = {cycle.id: (cycle.plan_id.id, cycle.company_id.id, cycle.company_id.currency_id)
-                   for cycle in cycles}
-        uid, now = self.env.uid, fields.Datetime.now()
-        rows = []
+        Discrepancy = self.with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True,
+                                        mail_notrack=True)
+        created = self.browse()
         for vals in values_list:
-            plan_id, company_id, currency = plan_of[vals["cycle_id"]]
-            rows.append(dict(
-                vals, plan_id=plan_id, company_id=company_id, lot_id=vals["lot_id"] or None,
-                owner_id=vals["owner_id"] or None,
-                variance_value=currency.round(vals["variance_qty"] * vals["unit_cost"]),
-                name=" / ".join(filter(None, [products[vals["product_id"]], locations[vals["location_id"]],
-                                              lots.get(vals["lot_id"])])),
-                state="open", resolution_type="adjustment",
-                create_uid=uid, create_date=now, write_uid=uid, write_date=now))
-        return rows
+            created |= super(CycleCountDiscrepancy, Discrepancy).create(vals)  # pylint: disable=super-method-mismatch
+        return created
 
     @api.multi
     def write(self, vals):
@@ -213,7 +185,7 @@ class CycleCountDiscrepancy(models.Model):
         if undocumented:
             untracked.browse(undocumented.ids)._write_system(dict(
                 vals, investigator_id=self.env.uid, date_investigated=fields.Date.context_today(self)))
-        self._log_tracking_setwise(tracked, initial)
+        self._log_tracking(tracked, initial)
         # documented: the approvers can be asked now
         self._sync_approval_requests()
         return result
@@ -453,38 +425,26 @@ class CycleCountDiscrepancy(models.Model):
         stale = existing.filtered(lambda activity: (activity.res_id, activity.user_id.id) not in wanted)
         kept = {(activity.res_id, activity.user_id.id) for activity in existing - stale}
         stale.unlink()
-        self._insert_approval_requests(sorted(wanted - kept))
+        self._create_approval_requests(sorted(wanted - kept))
         self.mapped("cycle_id")._sync_minor_approval_requests()
 
-    def _insert_approval_requests(self, pairs):
-        """Approval activities for (discrepancy id, user id) pairs, in one INSERT.
+    def _create_approval_requests(self, pairs):
+        """Approval activities for (discrepancy id, user id) pairs, through ``mail.activity``.
 
-        Odoo creates activities one by one (defaults, follower subscription, bus
-        notification each): with thousands of discrepancies and several approvers
-        that is minutes. The rows are written together; the approvers' activity
-        counters are refreshed once each.
+        Odoo makes each approver a follower of the discrepancy and refreshes their
+        activity counter, as for an activity scheduled by hand.
         """
         if not pairs:
             return
         activity_type = self.env.ref("foreman_cycle_count.mail_activity_type_discrepancy_approval")
         model_id = self.env["ir.model"]._get(self._name).id
         today = fields.Date.context_today(self)
-        uid, now = self.env.uid, fields.Datetime.now()
         texts = {disc.id: disc._approval_request_texts() for disc in self.browse({pair[0] for pair in pairs})}
-        rows = [(disc_id, model_id, self._name, self.browse(disc_id).name, activity_type.id,
-                 texts[disc_id][0], texts[disc_id][1], today, user_id, uid, now, uid, now)
-                for disc_id, user_id in pairs]
-        execute_values(self.env.cr, """
-            INSERT INTO mail_activity (res_id, res_model_id, res_model, res_name, activity_type_id, summary, note,
-                                       date_deadline, user_id, create_uid, create_date, write_uid, write_date)
-            VALUES %s""", rows, page_size=1000)
-        disc_ids = tuple({row[0] for row in rows})
-        self.env.cr.execute("""
-            UPDATE foreman_cycle_count_discrepancy SET activity_date_deadline = %s
-             WHERE id IN %s AND (activity_date_deadline IS NULL OR activity_date_deadline > %s)""",
-                            (today, disc_ids, today))
-        self.browse(disc_ids).invalidate_cache(["activity_ids", "activity_date_deadline"], list(disc_ids))
-        self._notify_approvers({row[8] for row in rows})
+        Activity = self.env["mail.activity"]
+        for disc_id, user_id in pairs:
+            summary, note = texts[disc_id]
+            Activity.create({"res_model_id": model_id, "res_id": disc_id, "activity_type_id": activity_type.id,
+                             "summary": summary, "note": note, "date_deadline": today, "user_id": user_id})
 
     def _approval_request_texts(self):
         """(summary, note) of a request: what is to be decided, at a glance."""
@@ -501,13 +461,6 @@ class CycleCountDiscrepancy(models.Model):
         uom = self.line_id.product_uom_id or self.product_id.uom_id
         return "%s %s, %s" % ("{:+g}".format(self.variance_qty), uom.name,
                               formatLang(self.env, self.variance_value, currency_obj=self.currency_id))
-
-    def _notify_approvers(self, user_ids):
-        """Refresh the activity counter of each approver's web client, once."""
-        for user in self.env["res.users"].sudo().browse(user_ids):
-            self.env["bus.bus"].sendone(
-                (self._cr.dbname, "res.partner", user.partner_id.id),
-                {"type": "activity_updated", "activity_created": True})
 
     def _approvers(self, eligible=None):
         """Users asked to approve this discrepancy: an override point.

@@ -2,9 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from email.utils import formataddr
 
-from psycopg2.extras import execute_values
-
-from odoo import api, fields, models, tools
+from odoo import api, models
 
 
 class CycleCountMailThread(models.AbstractModel):
@@ -37,45 +35,30 @@ class CycleCountMailThread(models.AbstractModel):
         """{record id: {field: value}} of tracked fields, to compare before and after a bulk write."""
         return {record.id: {name: record[name] for name in field_names} for record in self}
 
-    def _log_tracking_setwise(self, field_names, initial_values):
-        """Log changed tracked fields as Odoo's tracking does (one note per record with its
-        tracking values, credited to the current user), in two INSERTs for all records.
+    def _log_tracking(self, field_names, initial_values):
+        """Log changed tracked fields as Odoo's tracking does: one note per record with
+        its tracking values, credited to the current user.
 
-        Odoo posts tracking record by record, some forty queries each: a bulk edit of
-        thousands of discrepancies would outlast a worker's time limit. Internal notes
-        notify nobody by default; these notify nobody at all.
+        The notes are created through ``mail.message`` (its defaults, notifications of
+        the note's subscribers and access checks apply) without the rest of
+        ``message_post``: the followers and the author's subscription, which a note
+        of a bulk edit needs no more than Odoo's own tracking notes do.
         """
         Tracking = self.env["mail.tracking.value"]
         infos = self.fields_get(field_names)
-        changes = []
-        for record_id, new in self._tracked_values(field_names).items():
-            old = initial_values[record_id]
-            values = [Tracking.create_tracking_values(old[name], new[name], name, infos[name])
-                      for name in field_names if old[name] != new[name]]
-            if values:
-                changes.append((record_id, [value for value in values if value]))
-        if not changes:
-            return
         author = self.env.user.partner_id
         email_from = self._message_email_from(author.id)
         subtype_id = self.env.ref("mail.mt_note").id
-        uid, now = self.env.uid, fields.Datetime.now()
-        names = dict(self.browse([record_id for record_id, _values in changes]).name_get())
-        message_ids = [row[0] for row in execute_values(self.env.cr, """
-            INSERT INTO mail_message (model, res_id, record_name, message_type, subtype_id, body, author_id,
-                                      email_from, reply_to, message_id, date,
-                                      create_uid, create_date, write_uid, write_date)
-            VALUES %s RETURNING id""", [
-                (self._name, record_id, names[record_id], "notification", subtype_id, "", author.id,
-                 email_from, email_from, tools.generate_tracking_message_id("%s-%s" % (record_id, self._name)),
-                 now, uid, now, uid, now)
-                for record_id, _values in changes], page_size=1000, fetch=True)]
-        columns = sorted({key for _record_id, values in changes for value in values for key in value})
-        # False is NULL to the ORM, whatever the column's type
-        rows = [tuple(None if value.get(column) is False else value.get(column) for column in columns)
-                + (message_id, uid, now, uid, now)
-                for message_id, (_record_id, values) in zip(message_ids, changes) for value in values]
-        execute_values(self.env.cr, """
-            INSERT INTO mail_tracking_value (%s, mail_message_id, create_uid, create_date, write_uid, write_date)
-            VALUES %%s""" % ", ".join(columns), rows, page_size=1000)
-        self.invalidate_cache(["message_ids"], self.ids)
+        Message = self.env["mail.message"]
+        for record in self:
+            old, new = initial_values[record.id], record._tracked_values(field_names)[record.id]
+            values = [Tracking.create_tracking_values(old[name], new[name], name, infos[name])
+                      for name in field_names if old[name] != new[name]]
+            values = [value for value in values if value]
+            if not values:
+                continue
+            Message.create({
+                "model": self._name, "res_id": record.id, "record_name": record.display_name,
+                "message_type": "notification", "subtype_id": subtype_id, "body": "",
+                "author_id": author.id, "email_from": email_from, "reply_to": email_from,
+                "tracking_value_ids": [(0, 0, value) for value in values]})

@@ -1,12 +1,24 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The rules of the screens, tried over RPC as curious users would (issue: trust)."""
+import importlib.util
+import os
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..models.cycle_count_plan import COORDINATOR, COUNTER, MANAGER
 from .common import TODAY, CycleCountCase, rpc
 
 BOOK_FIELDS = ("system_qty", "unit_cost", "variance_qty", "first_counted_qty")
+
+
+def load_migration(version, name):
+    """A migration script of the addon, as Odoo's upgrade runs it (its folder and file names are no modules)."""
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations", version, name)
+    spec = importlib.util.spec_from_file_location("foreman_cycle_count_migration", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class SecurityCase(CycleCountCase):
@@ -423,7 +435,53 @@ class TestOdooKeepsWorking(SecurityCase):
 
 
 class TestNextToOcaInventoryAddons(SecurityCase):
-    """OCA stock_inventory_discrepancy and stock_inventory_lockdown are installed in the test database."""
+    """The test database is a company's: Invoicing (stock_account), Purchase, Manufacturing, Sales,
+    product_expiry, OCA stock_inventory_discrepancy and stock_inventory_lockdown are installed."""
+
+    def test_finalize_posts_valued_moves_that_say_why_through_odoos_adjustment(self):
+        if "account_move_ids" not in self.env["stock.move"]._fields:
+            self.skipTest("stock_account is not installed")
+        category = self.env["product.category"].create({
+            "name": "Hashboards valued in real time", "property_valuation": "real_time",
+            "property_cost_method": "average"})
+        self.hashboard.write({"categ_id": category.id, "standard_price": 120.0})
+        discs = self.submit_with({self.line: 47})
+        discs.sudo(self.coordinator).write({
+            "root_cause": "unticketed_usage", "root_cause_note": "3 boards used in repairs without a ticket",
+            "resolution": "Tickets created after the fact."})
+        discs.sudo(self.lead).action_approve()
+        self.cycle.sudo(self.coordinator).action_finalize()
+        self.assertEqual(self.on_hand(self.hashboard, self.spares), 47)
+        move = self.cycle.inventory_id.move_ids
+        self.assertEqual(move.name, "Cycle count %s: Used without a ticket - 3 boards used in repairs without "
+                                    "a ticket" % self.cycle.name)
+        entry_lines = move.account_move_ids.line_ids
+        self.assertEqual(set(entry_lines.mapped("name")), {move.name}, "the journal items say why too")
+        self.assertEqual(sorted(entry_lines.mapped("debit")), [0.0, 360.0])
+        self.assertEqual(sorted(entry_lines.mapped("credit")), [0.0, 360.0])
+        self.assertIn(category.property_stock_valuation_account_id, entry_lines.mapped("account_id"))
+
+    def test_the_upgrade_gives_earlier_adjustments_their_reasons(self):
+        discs = self.submit_with({self.line: 47})
+        discs.sudo(self.coordinator).write({"root_cause": "theft_loss", "root_cause_note": "Cage left open",
+                                            "resolution": "Lock the cage."})
+        discs.sudo(self.lead).action_approve()
+        self.cycle.sudo(self.coordinator).action_finalize()
+        adjustment = self.cycle.inventory_id.line_ids
+        adjustment.write({"cycle_count_reason": False})     # as finalized before 11.0.1.1.0
+        migration = load_migration("11.0.1.1.0", "post-migration.py")
+        migration.fill_adjustment_reasons(self.env)
+        self.assertEqual(adjustment.cycle_count_reason,
+                         "Cycle count %s: Theft or loss - Cage left open" % self.cycle.name)
+
+    def test_approvers_follow_what_they_are_asked_to_approve(self):
+        discs = self.submit_with({self.line: 20})
+        self.assertEqual(discs.tier, "major")
+        self.document(discs, self.coordinator)
+        requests = self.env["mail.activity"].search([("res_model", "=", discs._name), ("res_id", "=", discs.id)])
+        self.assertIn(self.manager, requests.mapped("user_id"))
+        self.assertIn(self.manager.partner_id, discs.message_partner_ids,
+                      "Odoo's activities make the approver a follower")
 
     def test_finalize_validates_its_adjustment_whatever_the_validate_button_does(self):
         # OCA's threshold parks an adjustment as 'pending' when its form button (normal_view) validates it
