@@ -28,8 +28,9 @@ DEV_DB="${FOREMAN_DB:-foreman}"
 ODOO_PORT="${FOREMAN_HTTP_PORT:-8069}"
 NODE_DIR="$LOCAL/node"
 # What a real company's database has next to Inventory (the test database installs it):
-# Invoicing (which brings stock_account), Purchase, Manufacturing, Sales, expiry dates, OCA's inventory addons.
-export COMPANY_PROFILE="account_invoicing,stock_account,purchase,mrp,sale_management,product_expiry,stock_inventory_discrepancy,stock_inventory_lockdown"
+# Invoicing (which brings stock_account) with the generic chart of accounts, Purchase, Manufacturing, Sales,
+# expiry dates, OCA's inventory addons.
+export COMPANY_PROFILE="account_invoicing,l10n_generic_coa,stock_account,purchase,mrp,sale_management,product_expiry,stock_inventory_discrepancy,stock_inventory_lockdown"
 export PGHOST="$PGSOCK" PGPORT PGUSER=odoo
 # Odoo 11 compiles its .less web assets by running lessc (installed by setup.sh)
 export PATH="$NODE_DIR/node_modules/.bin:$PATH"

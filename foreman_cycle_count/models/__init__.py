@@ -1,4 +1,6 @@
 from . import mail_thread
+from . import restricted_fields_mixin
+from . import copied_fields_mixin
 # before the plan: a new plan column's default reads the company's (upgrades fill it from there)
 from . import res_company
 from . import cycle_count_class
@@ -14,4 +16,5 @@ from . import cycle_count_export
 from . import cycle_count_import
 from . import stock_inventory
 from . import stock_quant
+from . import mail_message
 from . import res_config_settings

@@ -34,7 +34,8 @@ class CycleCountCycle(models.Model):
 
     _name = "foreman.cycle.count.cycle"
     _description = "Cycle Count Cycle"
-    _inherit = ["foreman.cycle.count.mail.thread", "mail.activity.mixin"]
+    _inherit = ["foreman.cycle.count.mail.thread", "mail.activity.mixin", "foreman.cycle.count.restricted.mixin",
+                "foreman.cycle.count.copied.fields.mixin"]
     _order = "date_start, plan_id, id"
 
     name = fields.Char(
@@ -201,11 +202,10 @@ class CycleCountCycle(models.Model):
             # counters may close counting: the chatter line below says who did
             cycle.sudo().with_context(tracking_disable=True)._write_system({"state": "review"})
             cycle.sudo()._sync_discrepancies()
-            # counters may close counting without write access to the cycle
-            # the same figure as the Discrepancies button: open differences, a relocated serial once
+            # counters may close counting without write access to the cycle; they read this chatter,
+            # so it tells nothing of the discrepancies (the Discrepancies button counts them)
             cycle.sudo().message_post(
-                body=_("Counting done: %(count)d discrepancies to review.") % {
-                    "count": cycle.sudo().discrepancy_count},
+                body=_("Counting done by %s: the counts are ready for review.") % self.env.user.name,
                 author_id=self.env.user.partner_id.id)
         return True
 
@@ -960,6 +960,7 @@ class CycleCountSlice(models.Model):
 
     _name = "foreman.cycle.count.slice"
     _description = "Cycle Count Slice"
+    _inherit = ["foreman.cycle.count.copied.fields.mixin"]
     _order = "cycle_id, location_id"
 
     cycle_id = fields.Many2one(

@@ -46,7 +46,7 @@ class CycleCountDiscrepancy(models.Model):
 
     _name = "foreman.cycle.count.discrepancy"
     _description = "Cycle Count Discrepancy"
-    _inherit = ["foreman.cycle.count.mail.thread", "mail.activity.mixin"]
+    _inherit = ["foreman.cycle.count.mail.thread", "mail.activity.mixin", "foreman.cycle.count.copied.fields.mixin"]
     _order = "cycle_id desc, tier desc, id"
     _rec_name = "name"
 
@@ -363,10 +363,12 @@ class CycleCountDiscrepancy(models.Model):
             self._refresh_from_line(self._values_from_lines(line, self.plan_id)[line.id])
         else:
             self._close_as_recounted()
+        # written by the system, not as the recounter: Odoo lets authors read their own messages,
+        # and the recounter must not learn the first count
         self.message_post(body=_("Recounted by %(user)s: %(qty)s (first count %(before)s), variance %(variance)s.")
                           % {"user": line.counted_by_id.name, "qty": "{:g}".format(line.counted_qty),
                              "before": "{:g}".format(before), "variance": "{:+g}".format(line.variance_qty)},
-                          author_id=line.counted_by_id.partner_id.id)
+                          author_id=self.env.ref("base.partner_root").id)
 
     def _close_as_recounted(self):
         for disc in self:

@@ -22,7 +22,7 @@ class CycleCountHotspot(models.Model):
 
     _name = "foreman.cycle.count.hotspot"
     _description = "Cycle Count Hotspot"
-    _inherit = ["foreman.cycle.count.mail.thread"]
+    _inherit = ["foreman.cycle.count.mail.thread", "foreman.cycle.count.copied.fields.mixin"]
     _order = "state, date_last_cycle desc, id desc"
 
     name = fields.Char(compute="_compute_name", store=True)

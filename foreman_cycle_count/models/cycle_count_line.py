@@ -7,13 +7,8 @@ from odoo.addons import decimal_precision as dp
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_round
 
-from ..lib import query_fields
 from .cycle_count_plan import COORDINATOR, COUNTER
 
-# Book figures a counter must not learn on a blind count: hidden on read by
-# groups=, and refused in domains, ordering and read_group, which Odoo 11 does
-# not check against groups=.
-BOOK_FIELDS = frozenset({"system_qty", "unit_cost", "variance_qty", "first_counted_qty"})
 # The snapshot of the books: fixed once the line exists, for everybody.
 SNAPSHOT_FIELDS = frozenset({
     "cycle_id", "plan_id", "company_id", "segment_id", "product_id", "location_id", "lot_id",
@@ -37,6 +32,8 @@ class CycleCountLine(models.Model):
 
     _name = "foreman.cycle.count.line"
     _description = "Cycle Count Line"
+    # book figures (system quantity, cost, variance, first count) stay out of counters' queries
+    _inherit = ["foreman.cycle.count.restricted.mixin", "foreman.cycle.count.copied.fields.mixin"]
     _order = "cycle_id, location_id, product_id, lot_id, id"
 
     cycle_id = fields.Many2one(
@@ -137,39 +134,6 @@ class CycleCountLine(models.Model):
             raise ValidationError(_(
                 "Serial number %s is already counted in another place of this cycle: "
                 "set the other count to 0 first if it was moved.") % ", ".join(names))
-
-    # ------------------------------------------------------------------
-    # Book figures stay out of queries of users who may not read them
-    # ------------------------------------------------------------------
-    @api.model
-    def _where_calc(self, domain, active_test=True):
-        self._check_book_fields_usable(query_fields.domain_fields(domain))
-        return super(CycleCountLine, self)._where_calc(domain, active_test=active_test)
-
-    @api.model
-    def _generate_order_by(self, order_spec, query):
-        self._check_book_fields_usable(query_fields.order_fields(order_spec))
-        return super(CycleCountLine, self)._generate_order_by(order_spec, query)
-
-    @api.model
-    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
-        if not self._may_use_book_fields():
-            # no fields means every stored one to Odoo: only the visible ones here
-            fields = fields or [name for name, field in self._fields.items()
-                                if field.store and name not in BOOK_FIELDS]
-            self._check_book_fields_usable(
-                set(fields) | query_fields.grouping_fields(groupby) | query_fields.order_fields(orderby))
-        return super(CycleCountLine, self).read_group(
-            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy)
-
-    def _may_use_book_fields(self):
-        return self.env.user.has_group(COORDINATOR)
-
-    def _check_book_fields_usable(self, names):
-        used = BOOK_FIELDS.intersection(names)
-        if used and not self._may_use_book_fields():
-            raise AccessError(_("Counters cannot filter, sort or total count lines by %s: "
-                                "book figures stay hidden while counting.") % ", ".join(sorted(used)))
 
     # ------------------------------------------------------------------
     # CRUD

@@ -73,7 +73,7 @@ class CycleCountPlan(models.Model):
 
     _name = "foreman.cycle.count.plan"
     _description = "Cycle Count Plan"
-    _inherit = ["foreman.cycle.count.mail.thread"]
+    _inherit = ["foreman.cycle.count.mail.thread", "foreman.cycle.count.restricted.mixin"]
     _order = "sequence, id"
 
     name = fields.Char(required=True, track_visibility="onchange")

@@ -11,6 +11,7 @@ class CycleCountSegment(models.Model):
 
     _name = "foreman.cycle.count.segment"
     _description = "Cycle Count Segment"
+    _inherit = ["foreman.cycle.count.copied.fields.mixin"]
     _order = "plan_id, sequence, id"
 
     name = fields.Char(required=True)

@@ -1,6 +1,21 @@
 # Copyright 2026 Foreman
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+from .cycle_count_plan import COORDINATOR, COUNTER
+
+
+def check_may_adjust_stock(env):
+    """Counters count; they never change stock through an inventory adjustment of their own.
+
+    The Counter group implies Stock User (for the Inventory menu), whom Odoo lets
+    create and validate adjustments. Coordinators and Inventory Managers may.
+    """
+    user = env.user
+    if user.has_group(COUNTER) and not (user.has_group(COORDINATOR) or user.has_group("stock.group_stock_manager")):
+        raise AccessError(_("Cycle count Counters count stock; they cannot make or validate inventory "
+                            "adjustments. Ask an inventory coordinator."))
 
 
 class StockInventory(models.Model):
@@ -15,6 +30,26 @@ class StockInventory(models.Model):
     """
 
     _inherit = "stock.inventory"
+
+    @api.model
+    def create(self, vals):
+        check_may_adjust_stock(self.env)
+        return super(StockInventory, self).create(vals)
+
+    @api.multi
+    def write(self, vals):
+        check_may_adjust_stock(self.env)
+        return super(StockInventory, self).write(vals)
+
+    @api.multi
+    def action_start(self):
+        check_may_adjust_stock(self.env)
+        return super(StockInventory, self).action_start()
+
+    @api.multi
+    def action_done(self):
+        check_may_adjust_stock(self.env)
+        return super(StockInventory, self).action_done()
 
     def _post_counted_variances(self, line_values):
         """Write the lines of this (confirmed) adjustment and validate it.
@@ -53,6 +88,16 @@ class StockInventoryLine(models.Model):
         readonly=True,
         help="Why a cycle count changes this stock: the cycle, the discrepancy and its root cause. "
              "It names the adjustment's stock move, and so the valuation entry's label.")
+
+    @api.model
+    def create(self, values):
+        check_may_adjust_stock(self.env)
+        return super(StockInventoryLine, self).create(values)
+
+    @api.multi
+    def write(self, values):
+        check_may_adjust_stock(self.env)
+        return super(StockInventoryLine, self).write(values)
 
     def _get_move_values(self, qty, location_id, location_dest_id, out):
         values = super(StockInventoryLine, self)._get_move_values(qty, location_id, location_dest_id, out)

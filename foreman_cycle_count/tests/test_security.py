@@ -107,6 +107,37 @@ class TestBlindCounting(SecurityCase):
                       ["discrepancy_count"])
         self.assertEqual(figures[0]["discrepancy_count"], 1)
 
+    def test_counters_cannot_export_whether_a_count_matched(self):
+        self.count(self.line, 49)
+        Cycle = self.as_user("foreman.cycle.count.cycle", self.counter)
+        for path in ("discrepancy_count", "discrepancy_rate", "result_variance_value", "line_ids/system_qty",
+                     "line_ids/variance_qty", "plan_id/hotspot_count"):
+            with self.refused(AccessError, "book figures"):
+                rpc(Cycle, "export_data", self.cycle.ids, ["name", path])
+        Line = self.as_user("foreman.cycle.count.line", self.counter)
+        with self.refused(AccessError, "book figures"):
+            rpc(Line, "export_data", self.line.ids, ["product_id", "first_counted_qty"])
+        exported = rpc(Cycle, "export_data", self.cycle.ids, ["name", "line_ids/counted_qty"])
+        self.assertEqual(exported["datas"][0][0], self.cycle.name, "what they may read still exports")
+        coordinator = rpc(self.as_user("foreman.cycle.count.cycle", self.coordinator), "export_data",
+                          self.cycle.ids, ["discrepancy_count"])
+        self.assertEqual(coordinator["datas"], [["1"]])
+
+    def test_counters_cannot_query_the_cycles_findings(self):
+        self.cycle.sudo(self.coordinator).write({"observations": "<p>Theft suspected in Row 2</p>"})
+        Cycle = self.as_user("foreman.cycle.count.cycle", self.counter)
+        for name in ("result_discrepancy_count", "result_variance_value", "result_abs_variance_value"):
+            with self.refused(AccessError, "book figures"):
+                rpc(Cycle, "read_group", [], [name, "plan_id"], ["plan_id"])
+            with self.refused(AccessError, "book figures"):
+                rpc(Cycle, "search_read", [], ["name"], order="%s desc" % name)
+        with self.refused(AccessError, "book figures"):
+            rpc(Cycle, "search_count", [("observations", "ilike", "theft")])
+        for group in rpc(Cycle, "read_group", [], [], ["plan_id"]):
+            self.assertNotIn("result_variance_value", group)
+        self.assertEqual(rpc(self.as_user("foreman.cycle.count.cycle", self.coordinator), "search_count",
+                             [("observations", "ilike", "theft")]), 1)
+
     def test_recounter_cannot_learn_the_first_count(self):
         self.count(self.line, 47)
         self.line.sudo(self.coordinator).action_send_to_recount(self.counter2)
@@ -287,6 +318,31 @@ class TestCompanies(SecurityCase):
         with self.refused(AccessError):
             rpc(self.as_user("foreman.cycle.count.line", self.coordinator_b), "read", self.line.ids, ["system_qty"])
 
+    def test_what_a_record_copies_from_its_cycle_cannot_be_moved_to_another_company(self):
+        major = self.lines_of(self.cycle, self.antminer, self.row1_rack1)[0]
+        discs = self.submit_with({major: 0})
+        self.document(discs, self.coordinator)
+        hotspot_model = self.env["foreman.cycle.count.hotspot"]
+        for model, record, name in (
+                ("foreman.cycle.count.discrepancy", discs, "company_id"),
+                ("foreman.cycle.count.discrepancy", discs, "plan_id"),
+                ("foreman.cycle.count.cycle", self.cycle, "company_id"),
+                ("foreman.cycle.count.line", major, "company_id"),
+                ("foreman.cycle.count.line", major, "tracking"),
+                ("foreman.cycle.count.slice", self.cycle.slice_ids[:1], "company_id"),
+                ("foreman.cycle.count.segment", self.plan.segment_ids[:1], "company_id")):
+            value = "none" if name == "tracking" else (self.company_b.id if name == "company_id" else False)
+            with self.refused((UserError, AccessError), "be changed|nobody can edit it"):
+                rpc(self.as_user(model, self.coordinator), "write", record.ids, {name: value})
+        self.assertIn("company_id", hotspot_model._fields)
+        self.assertTrue(hotspot_model._fields["company_id"].related, "hotspots copy theirs from the plan too")
+        self.assertEqual(discs.company_id, self.cycle.company_id)
+        self.assertEqual(self.antminer.tracking, "serial")
+        with self.refused(UserError, "Manager's approval"):
+            self.cycle.sudo(self.coordinator).action_finalize()
+        self.assertFalse(rpc(self.as_user("foreman.cycle.count.discrepancy", self.coordinator_b), "search",
+                             [("id", "in", discs.ids)]))
+
     def test_found_item_elsewhere_than_the_cycle_is_refused(self):
         Line = self.as_user("foreman.cycle.count.line", self.counter)
         customer = self.env.ref("stock.stock_location_customers")
@@ -329,6 +385,84 @@ class TestCompanies(SecurityCase):
             "&", ("res_model", "=", self.cycle._name), ("res_id", "=", self.cycle.id)]).mapped("user_id")
         self.assertTrue(asked)
         self.assertNotIn(self.coordinator_b, asked)
+
+    def test_another_companys_coordinator_reads_none_of_its_approval_requests(self):
+        major = self.lines_of(self.cycle, self.antminer, self.row1_rack1)[0]
+        discs = self.submit_with({self.line: 47, major: 0})
+        self.document(discs, self.coordinator)
+        domain = ["|", "&", ("res_model", "=", discs._name), ("res_id", "in", discs.ids),
+                  "&", ("res_model", "=", self.cycle._name), ("res_id", "=", self.cycle.id)]
+        self.assertTrue(rpc(self.as_user("mail.activity", self.coordinator), "search", domain))
+        Activity = self.as_user("mail.activity", self.coordinator_b)
+        self.assertFalse(rpc(Activity, "search_read", domain, ["summary", "note"]))
+        self.assertFalse(rpc(Activity, "read_group", domain, ["user_id"], ["user_id"]))
+
+
+class TestChatterAndStock(SecurityCase):
+    """The chatter is evidence and counters count: tried over RPC as a curious user would."""
+
+    def test_a_counter_cannot_make_or_validate_an_inventory_adjustment(self):
+        Inventory = self.as_user("stock.inventory", self.counter)
+        with self.refused(AccessError, "cannot make or validate inventory adjustments"):
+            rpc(Inventory, "create", {"name": "My own count", "filter": "product", "product_id": self.cable.id,
+                                      "location_id": self.spares.id})
+        theirs = self.env["stock.inventory"].create({
+            "name": "Finance recount", "filter": "partial", "location_id": self.spares.id})
+        theirs.action_start()
+        with self.refused(AccessError, "cannot make or validate"):
+            rpc(self.as_user("stock.inventory.line", self.counter), "create", {
+                "inventory_id": theirs.id, "product_id": self.hashboard.id, "location_id": self.spares.id,
+                "product_qty": 500})
+        theirs.write({"line_ids": [(0, 0, {"product_id": self.hashboard.id, "location_id": self.spares.id,
+                                           "product_qty": 500})]})
+        with self.refused(AccessError, "cannot make or validate"):
+            rpc(Inventory, "action_done", theirs.ids)
+        with self.refused(AccessError, "cannot make or validate"):
+            rpc(self.as_user("stock.inventory.line", self.counter), "write", theirs.line_ids.ids, {"product_qty": 1})
+        self.assertEqual(self.on_hand(self.hashboard, self.spares), 50)
+        theirs.sudo(self.coordinator).action_done()
+        self.assertEqual(self.on_hand(self.hashboard, self.spares), 500, "coordinators still adjust stock")
+
+    def test_messages_on_cycle_counts_carry_their_real_author(self):
+        discs = self.submit_with({self.line: 47})
+        ops = self.env.ref("foreman_cycle_count.demo_user_ops").partner_id
+        with self.refused(AccessError, "only cycle count Coordinators write|Only cycle count Coordinators"):
+            rpc(self.as_user("mail.message", self.counter), "create", {
+                "model": self.cycle._name, "res_id": self.cycle.id, "message_type": "comment",
+                "body": "Cycle reviewed by operations, finalize it.", "author_id": ops.id})
+        with self.refused(AccessError, "Only cycle count Coordinators"):
+            rpc(self.as_user(self.cycle._name, self.counter), "message_post", self.cycle.ids,
+                body="Cycle reviewed by operations, finalize it.", message_type="comment")
+        with self.refused(AccessError, "in someone else's name"):
+            rpc(self.as_user(discs._name, self.coordinator), "message_post", discs.ids,
+                body="I approve this adjustment", message_type="comment", author_id=ops.id)
+        posted = rpc(self.as_user(discs._name, self.coordinator), "message_post", discs.ids,
+                     body="Checked the tickets.", message_type="comment")
+        posted = self.env["mail.message"].browse(getattr(posted, "id", posted))
+        self.assertEqual(posted.author_id, self.coordinator.partner_id)
+
+    def test_a_counter_cannot_follow_what_they_may_not_read(self):
+        discs = self.submit_with({self.line: 47})
+        with self.refused(AccessError):
+            rpc(self.as_user("mail.followers", self.counter), "create", {
+                "res_model": discs._name, "res_id": discs.id, "partner_id": self.counter.partner_id.id,
+                "subtype_ids": [(6, 0, self.env.ref("mail.mt_comment").ids)]})
+        self.assertNotIn(self.counter.partner_id, discs.message_partner_ids)
+
+    def test_what_counters_read_in_the_chatter_carries_no_finding(self):
+        self.count(self.line, 47)
+        self.line.sudo(self.coordinator).action_send_to_recount(self.counter2)
+        self.count(self.line, 50, self.counter2)
+        self.count_as_books(self.cycle)
+        self.cycle.sudo(self.counter).action_submit()
+        disc = self.cycle.discrepancy_ids
+        self.assertFalse(disc, "the recount matched the books")
+        for counter in (self.counter, self.counter2):
+            Message = self.as_user("mail.message", counter)
+            texts = [row["body"] for row in rpc(Message, "search_read", [], ["body"])]
+            leaks = [text for text in texts if "first count" in text or "discrepanc" in text]
+            self.assertFalse(leaks, "%s reads %s" % (counter.name, leaks))
+        self.assertIn("Counting done by %s" % self.counter.name, self.cycle.message_ids[0].body)
 
 
 class TestBadInput(SecurityCase):

@@ -332,7 +332,9 @@ def test_counter_counts_on_the_sheet_and_with_the_scanner(ui):
     counting_done(ui)
     ui.wait_statusbar("To Review")
     messages = ui.chatter_messages()
-    assert "Counting done: 3 discrepancies to review." in messages, messages
+    # the counter reads this chatter: it says who closed counting, nothing of the discrepancies
+    assert "Counting done by Theo Tech (Row 3): the counts are ready for review." in messages, messages
+    assert not any("discrepanc" in message for message in messages), messages
 
 
 def test_coordinator_reviews_the_discrepancies_and_sends_one_to_recount(ui):
