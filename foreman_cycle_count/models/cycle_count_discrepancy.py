@@ -171,8 +171,17 @@ class CycleCountDiscrepancy(models.Model):
                               "recorded by its buttons (Under Investigation, Resolve, Approve)."))
         if DOCUMENTATION_FIELDS.intersection(vals):
             self._check_investigator_rights()
+            self._check_documentation_kept(vals)
             return self._write_documentation(vals)
         return super(CycleCountDiscrepancy, self).write(vals)
+
+    def _check_documentation_kept(self, vals):
+        """A decided discrepancy (approved or resolved) keeps what it was decided on: amend, never erase."""
+        erased = [name for name in DOCUMENTATION_FIELDS.intersection(vals) if not (vals[name] or "").strip()]
+        decided = self.filtered(lambda disc: disc.approved_by_id or disc.state == "resolved")
+        if erased and decided:
+            raise UserError(_("%(item)s was decided on its %(fields)s: they can be amended, not erased.") % {
+                "item": decided[0].name, "fields": ", ".join(self._fields[name].string for name in sorted(erased))})
 
     def _write_documentation(self, vals):
         """Root cause and resolution, signed by whoever wrote them, in one tracked change each."""
@@ -240,12 +249,23 @@ class CycleCountDiscrepancy(models.Model):
             disc._check_documented(_("resolved"))
             if not (disc.resolution or "").strip():
                 raise UserError(_("Record the resolution taken for %s first.") % disc.name)
+            disc._check_resolvable()
             disc._write_system({"state": "resolved",
                                 "investigator_id": disc.investigator_id.id or self.env.uid,
                                 "date_investigated": fields.Date.context_today(self)})
         # a major one resolved after finalization still needs a Manager's sign-off
         self._sync_approval_requests()
         return True
+
+    def _check_resolvable(self):
+        """Resolving a major discrepancy before finalization needs the sign-off approving it would.
+
+        After finalization (a major one set aside Under Investigation) resolving it asks
+        the Managers for their sign-off, which the cycle could not wait for.
+        """
+        if self.tier == "major" and not self.approved_by_id and self.cycle_id.state != "finalized":
+            raise UserError(_("%s is a major discrepancy: a Manager approves it before it is resolved (or "
+                              "mark it Under Investigation to finalize the cycle without it).") % self.name)
 
     @api.multi
     def action_resolve_as_relocation(self):
@@ -349,10 +369,13 @@ class CycleCountDiscrepancy(models.Model):
 
     def _refresh_from_line(self, vals):
         """A recount changed the figures: update them; an approval of the old figures no longer holds."""
+        withdrawn = self.approved_by_id
         reset = dict(vals, approved_by_id=False, date_approved=False)
-        if self.state == "approved":
+        if self.state in ("approved", "resolved"):
             reset["state"] = "open"
         self._write_system(reset)
+        if withdrawn:
+            self._post_decision_withdrawn(withdrawn)
         self._sync_approval_requests()
 
     def _refresh_from_recount(self):
@@ -372,12 +395,22 @@ class CycleCountDiscrepancy(models.Model):
 
     def _close_as_recounted(self):
         for disc in self:
+            withdrawn = disc.approved_by_id
             disc._write_system({
                 "counted_qty": disc.line_id.counted_qty, "variance_qty": 0.0, "state": "resolved",
-                "root_cause": disc.root_cause or "miscount",
-                "resolution": disc.resolution or _("A recount matched the books."),
+                "root_cause": "miscount" if withdrawn else disc.root_cause or "miscount",
+                "resolution": _("A recount matched the books.") if withdrawn
+                else disc.resolution or _("A recount matched the books."),
+                "approved_by_id": False, "date_approved": False,
             })
+            if withdrawn:
+                disc._post_decision_withdrawn(withdrawn)
         self._sync_approval_requests()
+
+    def _post_decision_withdrawn(self, approver):
+        self.message_post(body=_("The count changed after %(user)s approved it: the approval is withdrawn and "
+                                 "the discrepancy is to be decided again.") % {"user": approver.name},
+                          author_id=self.env.ref("base.partner_root").id)
 
     def _approver_group_xmlid(self):
         return MANAGER if self.tier == "major" else COORDINATOR

@@ -224,6 +224,46 @@ class TestApprovalRules(DiscrepancyCase):
         with self.refused(AccessError):
             disc.sudo(self.tech1).action_open_recount()
 
+    def test_a_decision_keeps_what_it_was_decided_on(self):
+        self.count(self.hashboard_line, 47)
+        disc = self.submit()
+        self.document(disc, self.coord)
+        disc.sudo(self.lead).action_approve()
+        for name in ("root_cause", "root_cause_note", "resolution"):
+            with self.refused(UserError, "amended, not erased"):
+                api.call_kw(disc.sudo(self.coord), "write", [disc.ids, {name: False}], {})
+        disc.sudo(self.coord).write({"root_cause_note": "Checked the shelf and the repair tickets."})
+        self.assertEqual((disc.state, disc.approved_by_id), ("approved", self.lead))
+        self.assertEqual(disc.root_cause, "miscount")
+
+    def test_a_major_discrepancy_is_not_resolved_without_its_sign_off(self):
+        line = self.miner_lines[0]
+        self.count(line, 0)
+        disc = self.submit()
+        self.assertEqual(disc.tier, "major")
+        self.document(disc, self.lead, "theft_loss")
+        with self.refused(UserError, "a Manager approves it before it is resolved"):
+            disc.sudo(self.lead).action_resolve()
+        self.assertEqual(disc.state, "open")
+        self.assertTrue(self.approval_activities(disc), "the Managers are still asked")
+        disc.sudo(self.ops).action_approve()
+        disc.sudo(self.lead).action_resolve()
+        self.assertEqual(disc.state, "resolved")
+
+    def test_a_count_changed_after_the_decision_withdraws_it_and_says_so(self):
+        line = self.miner_lines[0]
+        self.count(line, 0)
+        disc = self.submit()
+        self.document(disc, self.lead, "theft_loss")
+        disc.sudo(self.ops).action_approve()
+        line.sudo(self.lead).action_send_to_recount(self.tech2)
+        self.count(line, 1, user=self.tech2)
+        self.assertEqual((disc.variance_qty, disc.state), (0, "resolved"), "the recount matched the books")
+        self.assertFalse(disc.approved_by_id, "no longer approved as a theft")
+        self.assertEqual(disc.root_cause, "miscount")
+        notes = " ".join(disc.message_ids.mapped("body"))
+        self.assertIn("The count changed after %s approved it: the approval is withdrawn" % self.ops.name, notes)
+
     def test_a_recount_in_review_refreshes_the_discrepancy(self):
         first_counter = self.hashboard_line.user_id
         third_counter = (self.tech2 | self.tech3) - first_counter
