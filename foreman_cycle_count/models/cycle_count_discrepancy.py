@@ -150,7 +150,7 @@ class CycleCountDiscrepancy(models.Model):
     def _create_from_line_values(self, values_list):
         """The count found differences: record them, through the ORM, as the system.
 
-        Created without tracking notes (the cycle's chatter says how many) and with
+        Created without tracking notes (the Discrepancies button counts them) and with
         each record's name, plan and company computed by the ORM; nothing to approve
         yet: requests go out once each is documented.
         """

@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..lib import accuracy
 from ..lib import discrepancy as discrepancy_lib
-from .cycle_count_plan import COORDINATOR, MANAGER, hierarchies_overlap, within_tree
+from .cycle_count_plan import COORDINATOR, THRESHOLD_FIELDS, hierarchies_overlap, within_tree
 
 # What a hotspot can be, and the field of the analysis that names it.
 KIND_FIELDS = {"location": "location_id", "category": "categ_id"}
@@ -112,6 +112,20 @@ class CycleCountHotspot(models.Model):
         self.ensure_one()
         return self.location_id if self.kind == "location" else self.categ_id
 
+    def _create_hotspot_plan(self, values):
+        """The new plan, with the approval thresholds of the plan it takes the stock from.
+
+        Only Managers change thresholds; a Coordinator moving a hotspot copies them,
+        which lowers nothing: the copy is written as the system (thresholds are the
+        source plan's, never the caller's).
+        """
+        plan_values = {name: value for name, value in values.items() if name not in THRESHOLD_FIELDS}
+        plan = self.env["foreman.cycle.count.plan"].create(plan_values)
+        source = self.plan_id
+        plan.sudo().write({"minor_qty_limit": source.minor_qty_limit, "minor_value_limit": source.minor_value_limit,
+                           "high_value_category_ids": [(6, 0, source.high_value_category_ids.ids)]})
+        return plan
+
     def _move_to_plan(self, today, target=None, new_plan_values=None):
         """Hand the hotspot's stock from its plan to ``target`` (or to a new plan made of
         ``new_plan_values``), regenerate both calendars, and return the plan that counts it now."""
@@ -131,7 +145,7 @@ class CycleCountHotspot(models.Model):
         if target and target[field]:
             target.write({field: [(4, record.id)]})
         elif not target:
-            target = self.env["foreman.cycle.count.plan"].create(new_plan_values)
+            target = self._create_hotspot_plan(new_plan_values)
             source._check_can_hand_over(self.kind, record, target)
         self._write_system({"state": "applied", "applied_plan_id": target.id})
         self.message_post(body=_("Moved into plan %(target)s (%(counts)d counts per timeframe); "
@@ -281,9 +295,6 @@ class CycleCountPlanHotspots(models.Model):
             # whoever counted it so far keeps counting it
             "user_ids": [(6, 0, (self.user_ids | segments.mapped("user_ids")).ids)],
         })
-        if self.env.user.has_group(MANAGER):
-            values.update({name: self[name] for name in ("minor_qty_limit", "minor_value_limit")})
-            values["high_value_category_ids"] = [(6, 0, self.high_value_category_ids.ids)]
         return values
 
     def _check_can_hand_over(self, kind, record, target):

@@ -188,6 +188,21 @@ class TestHotspots(AccuracyCase):
         self.assertEqual(self.env["foreman.cycle.count.hotspot"].search_count(
             [("location_id", "=", self.l1.id), ("state", "!=", "closed")]), 0, "the old cycles do not reopen it")
 
+    def test_a_new_plan_for_a_hotspot_keeps_the_managers_thresholds(self):
+        category = self.env["product.category"].create({"name": "Accuracy miners"})
+        self.accuracy_plan.sudo(self.ops).write({"minor_qty_limit": 1.0, "minor_value_limit": 50.0,
+                                                 "high_value_category_ids": [(6, 0, category.ids)]})
+        hotspot = self.plan_hotspots().filtered(lambda h: h.location_id == self.l1)
+        wizard = self.env["foreman.cycle.count.hotspot.apply"].sudo(self.lead).with_context(
+            default_hotspot_id=hotspot.id).create({})
+        rpc(self.env[wizard._name].sudo(self.lead), "action_confirm", wizard.ids)
+        new_plan = hotspot.applied_plan_id
+        self.assertNotEqual(new_plan, self.accuracy_plan)
+        self.assertEqual((new_plan.minor_qty_limit, new_plan.minor_value_limit, new_plan.high_value_category_ids),
+                         (1.0, 50.0, category), "a Coordinator moving a hotspot lowers no threshold")
+        with self.refused(AccessError, "Only a cycle count Manager"):
+            rpc(self.env["foreman.cycle.count.plan"].sudo(self.lead), "write", new_plan.ids, {"minor_qty_limit": 9})
+
     def test_moving_into_an_existing_plan_that_counts_more_often(self):
         hotspot = self.plan_hotspots().filtered(lambda h: h.categ_id == self.cat_a)
         stock = self.env.ref("stock.stock_location_stock")
