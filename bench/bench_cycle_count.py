@@ -113,8 +113,8 @@ class Meter(object):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
     @contextlib.contextmanager
-    def step(self, key, label, cr, **extra):
-        """Measure the block and the commit that ends it."""
+    def step(self, key, label, cr, commit=True, **extra):
+        """Measure the block and the commit that ends it (none with ``commit=False``: the caller rolls back)."""
         info = dict(key=key, label=label, **extra)
         profiler = cProfile.Profile() if self.profile_dir else None
         if self.sql_top:
@@ -126,7 +126,8 @@ class Meter(object):
             if profiler:
                 profiler.enable()
             yield info
-            cr.commit()
+            if commit:
+                cr.commit()
             if profiler:
                 profiler.disable()
         info.update(
@@ -724,7 +725,7 @@ def worker_native(env, meter, args, fixture):
     cr.execute("SAVEPOINT native_done")
     cr.execute("DROP INDEX IF EXISTS %s" % QUANT_INDEX)
     with meter.step("native_done", "`action_done` (%s moves), without the addon's quant index" % format(
-            len(changes), ","), cr):
+            len(changes), ","), cr, commit=False):
         fresh_request(env)
         Inventory.browse(inventory_id).action_done()
     cr.execute("ROLLBACK TO SAVEPOINT native_done")
