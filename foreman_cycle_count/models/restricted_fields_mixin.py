@@ -32,7 +32,6 @@ class RestrictedFieldsMixin(models.AbstractModel):
         if used:
             raise self._restricted_error(self, used)
 
-
     @api.model
     def _restricted_error(self, model, names):
         """The refusal of a query of ``model`` (this one, or one an export path reaches) naming hidden fields."""
